@@ -1,0 +1,161 @@
+"""What the decoder hands out: a Message (readings) or a Failure (a rejected frame).
+
+Errors are values at the decoder boundary: a frame that cannot be used comes back
+as a Failure with a reason code and its raw bytes, never as an exception.
+"""
+
+from .jsonw import Pairs, dumps, write
+from .obis import name_of
+
+
+class Reading:
+    """One value of a message, keyed by its OBIS code ('1-0:1.8.0', '*F' only when F != 255)."""
+
+    __slots__ = ("obis", "value", "unit", "extra")
+
+    def __init__(self, obis, value, unit=None, extra=None):
+        self.obis = obis
+        self.value = value
+        self.unit = unit
+        self.extra = extra  # dict of further fields (timestamp of a gas reading, log entries)
+
+    @property
+    def name(self):
+        return name_of(self.obis)
+
+    def json_value(self):
+        p = Pairs([("value", self.value)])
+        if self.unit is not None:
+            p.add("unit", self.unit)
+        n = name_of(self.obis)
+        if n is not None:
+            p.add("name", n)
+        if self.extra:
+            for k in sorted(self.extra):
+                p.add(k, self.extra[k])
+        return p
+
+    def __repr__(self):
+        return "Reading(%s=%r %s)" % (self.obis, self.value, self.unit or "")
+
+
+class Message:
+    """One decoded message: readings in the order the meter sent them, plus context."""
+
+    ok = True
+
+    def __init__(self, fmt):
+        self.format = fmt      # 'hdlc', 'mbus', 'llc', 'apdu', 'dsmr'
+        self.timestamp = None  # ISO 8601 text, or None
+        self.meter = {}        # id, model, list, identification, dsmr_version …
+        self.readings = []     # [Reading]
+        self.unmapped = []     # [{'index': i, 'type': t, 'value': v}] of lists nobody has mapped
+        self.frame = None      # link-layer header fields (dict)
+        self.apdu = None       # APDU fields (dict)
+        self.payload = None    # the nested A-XDR body (lists / dicts), or None for DSMR
+        self.raw = b""         # the bytes this message came from (all frames)
+
+    def reading(self, obis):
+        for r in self.readings:
+            if r.obis == obis:
+                return r
+        return None
+
+    def value(self, obis, default=None):
+        r = self.reading(obis)
+        return default if r is None else r.value
+
+    def add(self, obis, value, unit=None, extra=None):
+        # A later value for the same OBIS code replaces the earlier (one key per code).
+        for i, r in enumerate(self.readings):
+            if r.obis == obis:
+                self.readings[i] = Reading(obis, value, unit, extra)
+                return
+        self.readings.append(Reading(obis, value, unit, extra))
+
+    def json_value(self):
+        p = Pairs()
+        p.add("format", self.format)
+        p.add("timestamp", self.timestamp)
+        p.add("meter", self.meter)
+        p.add("readings", Pairs([(r.obis, r) for r in self.readings]))
+        if self.unmapped:
+            p.add("unmapped", self.unmapped)
+        if self.frame is not None:
+            p.add("frame", self.frame)
+        if self.apdu is not None:
+            p.add("apdu", self.apdu)
+        if self.payload is not None:
+            p.add("payload", self.payload)
+        return p
+
+    def to_json(self):
+        return dumps(self)
+
+    def __repr__(self):
+        return "Message(%s, %d readings)" % (self.format, len(self.readings))
+
+
+# Reason codes: stable words for counters and tests; the text says what happened.
+REASONS = (
+    "hcs",        # HDLC header check sequence wrong
+    "fcs",        # HDLC frame check sequence wrong
+    "crc",        # DSMR CRC-16 wrong
+    "checksum",   # M-Bus checksum wrong
+    "length",     # a length field disagrees with the bytes
+    "truncated",  # the stream ended, or the next frame began, before this one was complete
+    "incomplete", # a segmented / block-transferred message missing its later parts
+    "format",     # bytes that are not a frame of the kind they start like
+    "apdu",       # an APDU we do not understand
+    "axdr",       # malformed A-XDR data
+    "no-key",     # encrypted and no key configured
+    "decrypt",    # decryption gave nonsense (wrong key)
+    "auth",       # GCM tag wrong (wrong authentication key, or tampering)
+    "dsmr",       # a malformed telegram
+    "overflow",   # more bytes than any frame may have
+)
+
+
+class Failure:
+    """A rejected frame: why, and the bytes, so log.txt can show and replay it."""
+
+    ok = False
+
+    def __init__(self, fmt, reason, text, raw=b""):
+        self.format = fmt
+        self.reason = reason
+        self.text = text
+        self.raw = bytes(raw)
+
+    def json_value(self):
+        return Pairs([("error", self.text), ("reason", self.reason), ("format", self.format),
+                      ("length", len(self.raw)), ("raw", self.raw.hex())])
+
+    def to_json(self):
+        return dumps(self)
+
+    def log_entry(self, when=None):
+        """The text block log.txt keeps: a header line, the hex dump, an end line.
+
+        `build.py decode` reads such a block back (lines starting with '---' are skipped).
+        """
+        out = ["--- Start --- "]
+        if when:
+            out.append(when + " ")
+        out.append("%s: %s (%s, %d bytes)\n" % (self.reason, self.text, self.format, len(self.raw)))
+        raw = self.raw
+        for i in range(0, len(raw), 32):
+            out.append(raw[i:i + 32].hex())
+            out.append("\n")
+        out.append("--- End ---\n")
+        return "".join(out)
+
+    def __repr__(self):
+        return "Failure(%s: %s)" % (self.reason, self.text)
+
+
+def json_line(item):
+    """One line of `build.py decode` output for a Message or a Failure."""
+    out = []
+    write(item, out)
+    return "".join(out)

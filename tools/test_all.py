@@ -1,0 +1,65 @@
+"""`build.py test`: install what the tests need (a venv from requirements-dev.txt,
+the MicroPython VM from npm, Debian packages the integration tests start) and run
+the whole suite with pytest. CI runs exactly this (see .ci/run)."""
+
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+VENV = os.path.join(HERE, ".venv")
+PY = os.path.join(VENV, "bin", "python")
+
+# Debian packages some integration tests start themselves (installed only when missing).
+APT = [
+    # (command that must exist, package that provides it)
+]
+
+
+def _run(cmd, **kw):
+    print("+", " ".join(cmd), flush=True)
+    subprocess.check_call(cmd, **kw)
+
+
+def _venv():
+    if not os.path.exists(PY):
+        _run([sys.executable, "-m", "venv", VENV])
+    stamp = os.path.join(VENV, ".requirements")
+    with open(os.path.join(HERE, "requirements-dev.txt")) as f:
+        wanted = f.read()
+    have = ""
+    if os.path.exists(stamp):
+        with open(stamp) as f:
+            have = f.read()
+    if have != wanted:
+        _run([PY, "-m", "pip", "install", "-q", "--disable-pip-version-check", "-r",
+              os.path.join(HERE, "requirements-dev.txt")])
+        with open(stamp, "w") as f:
+            f.write(wanted)
+
+
+def _npm():
+    pkg = os.path.join(HERE, "tests", "mpy")
+    if os.path.exists(os.path.join(pkg, "package.json")) and not os.path.isdir(os.path.join(pkg, "node_modules")):
+        lock = os.path.exists(os.path.join(pkg, "package-lock.json"))
+        _run(["npm", "ci" if lock else "install", "--no-audit", "--no-fund", "--silent"], cwd=pkg)
+
+
+def _apt():
+    import shutil
+    missing = [pkg for cmd, pkg in APT if not shutil.which(cmd)]
+    if not missing:
+        return
+    if os.geteuid() != 0:
+        print("missing Debian packages (install them as root): " + " ".join(missing))
+        return
+    _run(["apt-get", "update", "-qq"])
+    _run(["apt-get", "install", "-y", "-qq", "--no-install-recommends"] + missing,
+         env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+
+
+def main(argv):
+    _venv()
+    _npm()
+    _apt()
+    return subprocess.call([PY, "-m", "pytest", "-q"] + list(argv), cwd=HERE)
