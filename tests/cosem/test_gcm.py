@@ -401,3 +401,11 @@ def test_encryption_only_frame_decrypts_without_tag(name):
     assert sc == 0x20
     pt = gcm.decrypt(h(exp["key"]), title + fc, rest)
     assert pt == h(exp["dlms"]["plaintext_apdu_hex"])
+
+
+def test_verify_is_the_authentication_only_check_dlms_calls():
+    key, iv = bytes(16), bytes(12)
+    tag = gcm.tag_only(key, iv, b"\x10abc")
+    gcm.verify(key, iv, b"\x10abc", tag)
+    with pytest.raises(gcm.AuthError):
+        gcm.verify(key, iv, b"\x10abd", tag)

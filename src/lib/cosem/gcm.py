@@ -273,3 +273,6 @@ def tag_only(key, iv, aad, tag_len=12):
 def verify_tag_only(key, iv, aad, tag):
     """Raise AuthError unless tag authenticates aad under key and iv."""
     Gcm(key).verify_tag_only(iv, aad, tag)
+
+
+verify = verify_tag_only  # the name cosem.dlms calls for security control 0x10
