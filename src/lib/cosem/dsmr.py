@@ -1,0 +1,402 @@
+"""DSMR P1 telegrams (and the IEC 62056-21 mode D text they grew from) to a Message.
+
+One call takes one whole telegram, '/' to the end of the '!' line:
+
+    /ISK5\\2M550T-1012            identification
+                                 (blank line)
+    1-0:1.8.1(002130.115*kWh)    OBIS(value*unit)(...)
+    (00001.001)                  continuation of the line above (DSMR 2.2/3 gas)
+    !56DD                        end; CRC-16/ARC of '/'..'!' as 4 (or 3) hex digits, or none
+
+The Polish hybrid (identification, blank line, then a GCM block with no 0xDB tag,
+then '!' + CRC) is recognised here too. Lines are cut out of the bytes by index;
+only the pieces that become values are decoded to text.
+"""
+
+from .crc import crc16_arc
+from .message import Failure, Message
+from .number import parse_decimal
+from .obis import parse_key
+from .dsmr_spec import CLOCK, EVENT_LOG, HISTORY, ID_KEYS, KINDS, PROFILE, TEXT, VERSION_KEYS
+
+_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+_DST = {"S": "summer", "W": "winter"}
+_GCM_TAG_LEN = 12
+
+
+class _Bad(Exception):
+    """A malformed line; becomes Failure('dsmr', 'dsmr', text) at the boundary."""
+
+
+def parse(data, key=None, check_crc=True):
+    """One telegram (bytes) -> Message, or Failure with reason crc/dsmr/truncated/no-key/...
+
+    key: the 16-byte AES key for the Polish encrypted hybrid (unused otherwise).
+    check_crc=False decodes a telegram whose CRC is wrong (for diagnosis only).
+    """
+    start = data.find(b"/")
+    if start < 0:
+        return Failure("dsmr", "dsmr", "no '/' identification line", data)
+    eol = data.find(b"\n", start)
+    if eol < 0:
+        return Failure("dsmr", "truncated", "telegram ends inside the identification line", data)
+    ident = _text(data[start:eol]).rstrip("\r")
+    body = _blank_line_end(data, eol + 1)
+    if body < len(data) and _binary(data[body]):
+        return _parse_hybrid(data, start, body, ident, key, check_crc)
+    bang = data.find(b"\n!", eol)
+    if bang < 0:
+        return Failure("dsmr", "truncated", "no '!' end line", data)
+    bang += 1
+    end = _end_line(data, bang)
+    if isinstance(end, Failure):
+        return end
+    if check_crc and end:
+        computed = crc16_arc(data, start, bang + 1)
+        bad = _crc_failure(data, end, computed)
+        if bad:
+            return bad
+    return _message(data, ident, eol + 1, bang)
+
+
+def _message(data, ident, pos, stop, msg=None):
+    # The lines between the identification and the '!' as Readings.
+    if msg is None:
+        msg = Message("dsmr")
+    msg.raw = data if isinstance(data, bytes) else bytes(data)
+    msg.meter["identification"] = ident
+    try:
+        _lines(msg, data, pos, stop)
+    except _Bad as e:
+        return Failure("dsmr", "dsmr", e.args[0], data)
+    for k in ID_KEYS:
+        v = msg.value(k)
+        if v:
+            msg.meter["id"] = _hex_text(v)
+            break
+    for k in VERSION_KEYS:
+        v = msg.value(k)
+        if v:
+            msg.meter["dsmr_version"] = v
+            break
+    return msg
+
+
+def _lines(msg, data, pos, stop):
+    obis = None   # the line waiting for possible continuation lines
+    groups = None
+    while pos < stop:
+        nl = data.find(b"\n", pos, stop)
+        nxt = stop if nl < 0 else nl + 1
+        e = nxt - 1 if nl >= 0 else stop
+        while e > pos and data[e - 1] in (13, 32, 9):
+            e -= 1
+        if e > pos:
+            if data[pos] == 40:  # '(' continues the line above
+                if obis is None:
+                    raise _Bad("continuation line with nothing to continue: %r" % _text(data[pos:e]))
+                _groups(data, pos, e, groups, KINDS.get(_short(obis)) == TEXT)
+            else:
+                if obis is not None:
+                    _add(msg, obis, groups)
+                p = data.find(b"(", pos, e)
+                obis = parse_key(_text(data[pos:p])) if p > pos else None
+                if obis is None:
+                    raise _Bad("not an OBIS line: %r" % _text(data[pos:e]))
+                groups = []
+                _groups(data, p, e, groups, KINDS.get(_short(obis)) == TEXT)
+        pos = nxt
+    if obis is not None:
+        _add(msg, obis, groups)
+
+
+def _groups(data, p, e, out, whole):
+    # '(a)(b*u)' from p to e -> out += ['a', 'b*u']. Text lines keep everything
+    # between the first '(' and the last ')', parentheses inside included.
+    if data[e - 1] != 41:
+        raise _Bad("line does not end with ')': %r" % _text(data[p:e]))
+    if whole:
+        out.append(_text(data[p + 1:e - 1]))
+        return
+    while p < e:
+        if data[p] != 40:
+            raise _Bad("junk between values: %r" % _text(data[p:e]))
+        q = data.find(b")", p + 1, e)
+        out.append(_text(data[p + 1:q]))
+        p = q + 1
+
+
+def _add(msg, obis, g):
+    kind = KINDS.get(_short(obis))
+    if kind == TEXT:
+        msg.add(obis, "".join(g))
+        return
+    if kind == CLOCK and len(g) == 1:
+        st = _stamp(g[0])
+        if st is not None and st[0] is not None:
+            msg.add(obis, st[0], None, _dst_extra(st[1]))
+            if obis == "0-0:1.0.0":
+                msg.timestamp = st[0]
+            return
+    done = None
+    if kind == EVENT_LOG:
+        done = _event_log(msg, obis, g)
+    elif kind == HISTORY:
+        done = _history(msg, obis, g)
+    elif kind == PROFILE:
+        done = _profile(msg, obis, g)
+    if not done:
+        _generic(msg, obis, g)
+
+
+def _generic(msg, obis, g):
+    if len(g) == 1:
+        v, u = _value(g[0])
+        msg.add(obis, v, u)
+        return
+    st = _stamp(g[0])
+    if len(g) == 2 and st is not None and st[1] is not None:
+        # gas/water/heat 24.2.1, 24.2.3, capacity peak 1.6.0: (when)(value*unit)
+        v, u = _value(g[1])
+        extra = _dst_extra(st[1])
+        extra["timestamp"] = st[0]
+        msg.add(obis, v, u, extra)
+        return
+    msg.add(obis, [_item(t) for t in g])
+
+
+def _event_log(msg, obis, g):
+    # (count)(0-0:96.7.19)(end)(duration*s)... : the count as sent, entries as listed
+    # (some meters list fewer entries than they count).
+    count = parse_decimal(g[0]) if g else None
+    if not isinstance(count, int) or len(g) < 2 or parse_key(g[1]) is None or len(g) % 2:
+        return False
+    entries = []
+    for i in range(2, len(g), 2):
+        st = _stamp(g[i])
+        if st is None:
+            return False
+        v, u = _value(g[i + 1])
+        entries.append({"end": st[0], "dst": st[1], "duration": v, "unit": u})
+    msg.add(obis, count, None, {"entries": entries})
+    return True
+
+
+def _history(msg, obis, g):
+    # e-MUCS monthly peaks: (count)(obis)(obis) then (period)(when)(peak*kW) per month.
+    count = parse_decimal(g[0]) if g else None
+    if not isinstance(count, int):
+        return False
+    i = 1
+    while i < len(g) and parse_key(g[i]) is not None:
+        i += 1
+    if i == 1 or (len(g) - i) % 3:
+        return False
+    entries = []
+    for j in range(i, len(g), 3):
+        a = _stamp(g[j])
+        b = _stamp(g[j + 1])
+        if a is None or b is None:
+            return False
+        v, u = _value(g[j + 2])
+        entries.append({"timestamp": a[0], "dst": a[1], "occurred": b[0], "occurred_dst": b[1],
+                        "value": v, "unit": u})
+    msg.add(obis, count, None, {"entries": entries})
+    return True
+
+
+def _profile(msg, obis, g):
+    # DSMR 2.2/3 gas: (time)(status)(interval)(n)(0-n:24.2.1)(unit) then n (value) groups.
+    if len(g) < 7:
+        return False
+    st = _stamp(g[0])
+    if st is None:
+        return False
+    unit = g[5] or None
+    values = [parse_decimal(t) for t in g[6:]]
+    if None in values:
+        return False
+    extra = _dst_extra(st[1])
+    extra["timestamp"] = st[0]
+    if len(values) > 1:
+        extra["values"] = values
+    msg.add(obis, values[-1], unit, extra)
+    return True
+
+
+def _item(t):
+    # One value of a line nobody has described: a time, or a number with its unit.
+    st = _stamp(t)
+    if st is not None and st[1] is not None:
+        return {"timestamp": st[0], "dst": st[1]}
+    v, u = _value(t)
+    return {"value": v} if u is None else {"value": v, "unit": u}
+
+
+def _value(t):
+    # '002130.115*kWh' -> (Dec, 'kWh'); '0001' -> 1; text that is not a number stays text.
+    star = t.find("*")
+    num = t if star < 0 else t[:star]
+    v = parse_decimal(num)
+    if v is None:
+        return t, None
+    return v, (t[star + 1:] or None) if star >= 0 else None
+
+
+def _stamp(t):
+    """'161113205757W' -> ('2016-11-13T20:57:57', 'winter'); (None, dst) for an impossible
+    date ('632525252525W'); None when t is not shaped like a DSMR time at all."""
+    n = len(t)
+    dst = None
+    if n == 13:
+        dst = _DST.get(t[12])
+        if dst is None:
+            return None
+        t = t[:12]
+    elif n != 12:
+        return None
+    if not t.isdigit():
+        return None
+    yy, mo, dd = int(t[0:2]), int(t[2:4]), int(t[4:6])
+    hh, mi, ss = int(t[6:8]), int(t[8:10]), int(t[10:12])
+    year = 1900 + yy if yy >= 70 else 2000 + yy  # 70..99: only the 1970 'no value' epoch
+    if not (1 <= mo <= 12 and 1 <= dd <= _DAYS[mo - 1] and hh < 24 and mi < 60 and ss < 60):
+        return None, dst
+    if mo == 2 and dd == 29 and (year % 4 or (year % 100 == 0 and year % 400)):
+        return None, dst
+    return "%04d-%02d-%02dT%02d:%02d:%02d" % (year, mo, dd, hh, mi, ss), dst
+
+
+def _dst_extra(dst):
+    return {"dst": dst} if dst is not None else {}
+
+
+def _short(obis):
+    # '0-1:24.2.1' -> '0:24.2.1', the KINDS key
+    return obis[:obis.find("-")] + obis[obis.find(":"):]
+
+
+def _hex_text(v):
+    # '4B384547303034303436333935353037' -> 'K8EG004046395507' when it is hex of printable text.
+    n = len(v)
+    if n == 0 or n % 2:
+        return v
+    for ch in v:
+        if not ("0" <= ch <= "9" or "A" <= ch <= "F" or "a" <= ch <= "f"):
+            return v
+    b = bytes.fromhex(v)
+    for c in b:
+        if c < 32 or c > 126:
+            return v
+    return b.decode()
+
+
+def _text(b):
+    # DSMR is ASCII; bytes that are not UTF-8 become the characters of the same number,
+    # so nothing a meter (or an attacker) sends makes decoding raise.
+    try:
+        return b.decode()
+    except UnicodeError:
+        return "".join([chr(c) for c in b])
+
+
+def _binary(c):
+    return c < 32 and c not in (9, 10, 13) or c > 126
+
+
+def _blank_line_end(data, i):
+    if data[i:i + 2] == b"\r\n":
+        return i + 2
+    if data[i:i + 1] == b"\n":
+        return i + 1
+    return len(data)  # no blank line: not the hybrid
+
+
+def _end_line(data, bang):
+    """The CRC digits after '!' -> their text ('' when none), or a Failure."""
+    n = len(data)
+    i = bang + 1
+    while i < n and i - bang <= 4 and _is_hex(data[i]):
+        i += 1
+    digits = _text(data[bang + 1:i])
+    if (i < n and data[i] not in (10, 13)) or len(digits) in (1, 2):
+        return Failure("dsmr", "dsmr", "malformed end line %r" % _text(data[bang:min(n, bang + 8)]), data)
+    return digits
+
+
+def _crc_failure(data, sent, computed, other=None):
+    if int(sent, 16) == computed or (other is not None and int(sent, 16) == other):
+        return None
+    return Failure("dsmr", "crc", "CRC mismatch: telegram says %s, computed %04X" % (sent.upper(), computed), data)
+
+
+def _is_hex(c):
+    return 48 <= c <= 57 or 65 <= c <= 70 or 97 <= c <= 102
+
+
+def _parse_hybrid(data, start, body, ident, key, check_crc):
+    """Identification, blank line, then [title length][title][BER length][SC][FC] ciphertext
+    [tag] and '!' + CRC: a DLMS general-glo-ciphering body with its 0xDB tag left off.
+
+    The declared length (SC to the end of the tag) says where '!' must be; the body is
+    binary, so it is never searched for line ends. The IV is the system title (zeros when
+    the meter sends none) and the frame counter. With no authentication key the tag cannot
+    be checked; the CRC is accepted over the decrypted telegram or over the bytes as sent.
+    """
+    n = len(data)
+    i = body + 1 if data[body] == 0xDB else body  # some meters keep the tag
+    if i >= n:
+        return Failure("dsmr", "truncated", "encrypted P1 block ends in its header", data)
+    tlen = data[i]
+    if tlen > 8:
+        return Failure("dsmr", "format", "system title length %d in an encrypted P1 block" % tlen, data)
+    title = data[i + 1:i + 1 + tlen]
+    i += 1 + tlen
+    if i + 3 > n:
+        return Failure("dsmr", "truncated", "encrypted P1 block ends in its header", data)
+    c = data[i]
+    if c < 0x80:
+        length, i = c, i + 1
+    elif c == 0x81:
+        length, i = data[i + 1], i + 2
+    elif c == 0x82:
+        length, i = (data[i + 1] << 8) | data[i + 2], i + 3
+    else:
+        return Failure("dsmr", "format", "bad length byte 0x%02x in an encrypted P1 block" % c, data)
+    bang = i + length
+    if bang >= n:
+        return Failure("dsmr", "truncated", "encrypted P1 block declares %d bytes, %d arrived" % (length, n - i), data)
+    if data[bang] != 33:
+        return Failure("dsmr", "length", "no '!' after the %d bytes the encrypted P1 block declares" % length, data)
+    end = _end_line(data, bang)
+    if isinstance(end, Failure):
+        return end
+    if key is None:
+        return Failure("dsmr", "no-key", "encrypted P1 telegram and no key configured", data)
+    sc = data[i]
+    tag = _GCM_TAG_LEN if sc & 0x10 else 0
+    if length < 5 + tag:
+        return Failure("dsmr", "length", "encrypted P1 block of %d bytes is too short" % length, data)
+    iv = bytes(title) + bytes(8 - tlen) + data[i + 1:i + 5]
+    try:
+        from . import gcm  # only the hybrid needs AES
+    except ImportError:
+        return Failure("dsmr", "decrypt", "no AES-GCM on this device", data)
+    try:
+        plain = gcm.decrypt(key, iv, data[i + 5:bang - tag], b"", None)
+    except ValueError as e:
+        return Failure("dsmr", "decrypt", "decryption failed: %s" % e, data)
+    for c in plain:
+        if _binary(c):
+            return Failure("dsmr", "decrypt", "decrypted P1 block is not telegram text (wrong key?)", data)
+    whole = data[start:body] + plain + b"!"
+    if check_crc and end:
+        bad = _crc_failure(data, end, crc16_arc(whole), crc16_arc(data, start, bang + 1))
+        if bad:
+            return bad
+    msg = Message("dsmr")
+    msg.frame = {"envelope": "gcm", "system_title": bytes(title).hex(), "security_control": sc,
+                 "frame_counter": (data[i + 1] << 24) | (data[i + 2] << 16) | (data[i + 3] << 8) | data[i + 4]}
+    out = _message(whole, ident, body - start, len(whole) - 1, msg)
+    out.raw = bytes(data)  # what came over the wire, for log.txt and replay
+    return out
