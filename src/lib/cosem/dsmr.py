@@ -331,7 +331,8 @@ def _crc_failure(data, sent, computed, other=None):
 
 
 def _is_hex(c):
-    return 48 <= c <= 57 or 65 <= c <= 70 or 97 <= c <= 102
+    # Upper case only, as meters send it: then no change to a CRC digit goes unseen.
+    return 48 <= c <= 57 or 65 <= c <= 70
 
 
 def _parse_hybrid(data, start, body, ident, key, check_crc):
