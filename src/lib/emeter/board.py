@@ -11,11 +11,18 @@ class Board:
     """Interface; every method is implemented by both boards."""
 
     name = "abstract"
+    uart_buffer_bytes = 4096  # receive buffer serial_open allocates; sets the loop's budget
 
     # --- time -----------------------------------------------------------
     def ticks_ms(self):
-        """Monotonic milliseconds, for deadlines (may wrap: compare with ticks_diff)."""
+        """Monotonic milliseconds, for deadlines; wraps at 2**29 like supervisor.ticks_ms
+        (compare with emeter.clock.ticks_diff)."""
         raise NotImplementedError
+
+    def sleep_ms(self, ms):
+        """Wait briefly when a loop pass found nothing to do (default: time.sleep)."""
+        import time
+        time.sleep(ms / 1000)
 
     def wall_time(self):
         """(year, month, day, hour, minute, second) in UTC, or None if the clock is not set."""
