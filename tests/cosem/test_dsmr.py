@@ -314,3 +314,35 @@ def test_hybrid_whose_declared_length_misses_the_bang_is_rejected():
     wire = _hybrid(PLAIN)
     out = dsmr.parse(wire[:-1] + b"X!1234\r\n", key=KEY)
     assert (out.ok, out.reason) == (False, "length")
+
+
+# --- the byte-level fast paths give the same answers as the text functions they shortcut ---
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from cosem.obis import parse_key  # noqa: E402
+
+
+def _typed(v):
+    return (type(v).__name__, str(v))
+
+
+@settings(max_examples=400)
+@given(st.text(alphabet="0123456789.-+*kWhVA3 x", max_size=16))
+def test_register_read_from_bytes_equals_reading_it_as_text(t):
+    v1, u1 = dsmr._number(t.encode(), 0, len(t))
+    v2, u2 = dsmr._value(t)
+    assert (_typed(v1), u1) == (_typed(v2), u2)
+
+
+@settings(max_examples=400)
+@given(st.text(alphabet="0123456789-:.*", max_size=18))
+def test_obis_key_read_from_bytes_equals_parse_key(t):
+    assert dsmr._obis(t.encode(), 0, len(t)) == parse_key(t)
+
+
+def test_obis_plain_form_and_suffixed_forms_give_one_key():
+    for t in ("1-0:1.8.0", "1-0:1.8.0*255", "1-0:1.8.0.255", "01-0:1.8.0"):
+        assert dsmr._obis(t.encode(), 0, len(t)) == "1-0:1.8.0", t
+    assert dsmr._obis(b"1-0:1.8.0*1", 0, 11) == "1-0:1.8.0*1"
+    assert dsmr._obis(b"1-0:256.8.0", 0, 11) is None

@@ -15,13 +15,21 @@ only the pieces that become values are decoded to text.
 
 from .crc import crc16_arc
 from .message import Failure, Message
-from .number import parse_decimal
+from .number import Dec, parse_decimal
 from .obis import parse_key
 from .dsmr_spec import CLOCK, EVENT_LOG, HISTORY, ID_KEYS, KINDS, PROFILE, TEXT, VERSION_KEYS
 
 _DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _DST = {"S": "summer", "W": "winter"}
 _GCM_TAG_LEN = 12
+_SEPARATORS = b"-:.."
+# Units as meters print them, so the common ones cost no new string per line.
+_UNITS = tuple((u.encode(), u) for u in ("kWh", "kW", "V", "A", "kvarh", "kvar", "kVArh", "kVAr",
+                                          "Wh", "W", "varh", "var", "m3", "GJ", "Hz", "s"))
+# KINDS by 'C.D.E': [('A-', kind), ...], built once.
+_BY_CDE = {}
+for _k in KINDS:
+    _BY_CDE.setdefault(_k[_k.find(":") + 1:], []).append((_k[:_k.find(":")] + "-", KINDS[_k]))
 
 
 class _Bad(Exception):
@@ -83,8 +91,11 @@ def _message(data, ident, pos, stop, msg=None):
 
 
 def _lines(msg, data, pos, stop):
+    # Values stay spans of data ([start, end, start, end, ...]) until a line is complete:
+    # a plain register is read straight from the bytes; only odd lines become strings.
     obis = None   # the line waiting for possible continuation lines
-    groups = None
+    kind = None
+    spans = []
     while pos < stop:
         nl = data.find(b"\n", pos, stop)
         nxt = stop if nl < 0 else nl + 1
@@ -95,39 +106,83 @@ def _lines(msg, data, pos, stop):
             if data[pos] == 40:  # '(' continues the line above
                 if obis is None:
                     raise _Bad("continuation line with nothing to continue: %r" % _text(data[pos:e]))
-                _groups(data, pos, e, groups, KINDS.get(_short(obis)) == TEXT)
+                _spans(data, pos, e, spans, kind == TEXT)
             else:
                 if obis is not None:
-                    _add(msg, obis, groups)
+                    _add(msg, data, obis, kind, spans)
+                    spans.clear()
                 p = data.find(b"(", pos, e)
-                obis = parse_key(_text(data[pos:p])) if p > pos else None
+                obis = _obis(data, pos, p) if p > pos else None
                 if obis is None:
                     raise _Bad("not an OBIS line: %r" % _text(data[pos:e]))
-                groups = []
-                _groups(data, p, e, groups, KINDS.get(_short(obis)) == TEXT)
+                kind = _kind(obis)
+                _spans(data, p, e, spans, kind == TEXT)
         pos = nxt
     if obis is not None:
-        _add(msg, obis, groups)
+        _add(msg, data, obis, kind, spans)
 
 
-def _groups(data, p, e, out, whole):
-    # '(a)(b*u)' from p to e -> out += ['a', 'b*u']. Text lines keep everything
-    # between the first '(' and the last ')', parentheses inside included.
+def _spans(data, p, e, out, whole):
+    # '(a)(b*u)' from p to e -> out += [start, end] of each value. Text lines keep
+    # everything between the first '(' and the last ')', parentheses inside included.
     if data[e - 1] != 41:
         raise _Bad("line does not end with ')': %r" % _text(data[p:e]))
     if whole:
-        out.append(_text(data[p + 1:e - 1]))
+        out.append(p + 1)
+        out.append(e - 1)
         return
     while p < e:
         if data[p] != 40:
             raise _Bad("junk between values: %r" % _text(data[p:e]))
         q = data.find(b")", p + 1, e)
-        out.append(_text(data[p + 1:q]))
+        out.append(p + 1)
+        out.append(q)
         p = q + 1
 
 
-def _add(msg, obis, g):
-    kind = KINDS.get(_short(obis))
+def _obis(data, i, end):
+    """The OBIS key of data[i:end]. 'A-B:C.D.E' as most meters send it is taken as
+    it stands (one string); anything else ('*255', '.255', leading zeros) goes
+    through obis.parse_key, which normalises or refuses it."""
+    sep = 0
+    digits = 0
+    value = 0
+    for j in range(i, end):
+        c = data[j]
+        if 48 <= c <= 57:
+            if digits and value == 0:
+                break  # leading zero: not the plain form
+            value = value * 10 + c - 48
+            digits += 1
+        elif sep < 4 and c == _SEPARATORS[sep] and digits:
+            sep += 1
+            digits = value = 0
+        else:
+            break
+        if value > 255:
+            break
+    else:
+        if sep == 4 and digits:
+            return _text(data[i:end])
+    return parse_key(_text(data[i:end]))
+
+
+def _kind(obis):
+    # KINDS row of a key, whatever its channel B: looked up by 'C.D.E', then A checked.
+    rows = _BY_CDE.get(obis[obis.find(":") + 1:])
+    if rows:
+        for prefix, kind in rows:
+            if obis.startswith(prefix):
+                return kind
+    return None
+
+
+def _add(msg, data, obis, kind, spans):
+    if kind is None and len(spans) == 2:  # the common case: one number (or text) and its unit
+        v, u = _number(data, spans[0], spans[1])
+        msg.add(obis, v, u)
+        return
+    g = [_text(data[spans[i]:spans[i + 1]]) for i in range(0, len(spans), 2)]
     if kind == TEXT:
         msg.add(obis, "".join(g))
         return
@@ -147,6 +202,47 @@ def _add(msg, obis, g):
         done = _profile(msg, obis, g)
     if not done:
         _generic(msg, obis, g)
+
+
+def _number(data, a, b):
+    """data[a:b] like '002130.115*kWh' -> (Dec(2130115, -3), 'kWh') with no text made
+    on the way; the same answer as _value(text) for anything else."""
+    i = a
+    neg = False
+    if i < b and data[i] in (43, 45):  # '+', '-'
+        neg = data[i] == 45
+        i += 1
+    m = 0
+    n = 0
+    frac = -1
+    while i < b:
+        c = data[i]
+        if 48 <= c <= 57:
+            m = m * 10 + c - 48
+            n += 1
+            if frac >= 0:
+                frac += 1
+        elif c == 46 and frac < 0:  # '.'
+            frac = 0
+        else:
+            break
+        i += 1
+    if n == 0 or (i < b and data[i] != 42):  # no digits, or not followed by '*unit'
+        return _value(_text(data[a:b]))
+    if neg:
+        m = -m
+    v = Dec(m, -frac) if frac > 0 else m
+    return v, _unit(data, i + 1, b) if i < b else None
+
+
+def _unit(data, a, b):
+    if a >= b:
+        return None
+    n = b - a
+    for raw, text in _UNITS:
+        if len(raw) == n and data.startswith(raw, a):
+            return text
+    return _text(data[a:b])
 
 
 def _generic(msg, obis, g):
@@ -269,11 +365,6 @@ def _stamp(t):
 
 def _dst_extra(dst):
     return {"dst": dst} if dst is not None else {}
-
-
-def _short(obis):
-    # '0-1:24.2.1' -> '0:24.2.1', the KINDS key
-    return obis[:obis.find("-")] + obis[obis.find(":"):]
 
 
 def _hex_text(v):
