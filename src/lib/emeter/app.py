@@ -1,0 +1,228 @@
+"""The application: wires state, meter reader, scheduler, Wi-Fi, web and button together.
+
+`run(board)` is all code.py calls.  Everything here talks to the hardware only
+through the Board interface (board.py), so host mode and tests run this same code.
+"""
+
+from .button import LongPress
+from .clock import ticks_add, ticks_diff
+from .datajson import device
+from .decoding import make_decoder
+from .dns import DnsResponder
+from .faillog import FailLog
+from .led import Led
+from .reader import MeterReader
+from .scheduler import Scheduler, budget_ms
+from .settings import Settings
+from .state import State
+from .web import Web
+from .wifi import WifiSupervisor
+
+WATCHDOG_S = 30       # longer than a Wi-Fi join, shorter than a person's patience
+AUTOBAUD_MS = 6000    # time per serial setting while autodetecting
+# Autodetect order: DSMR 4/5, HDLC/M-Bus lists (2400 8E1 / 8N1), 9600, DSMR 2.2/3.
+AUTOBAUD = ((115200, 8, "N"), (2400, 8, "E"), (2400, 8, "N"), (9600, 8, "E"),
+            (9600, 8, "N"), (9600, 7, "E"), (115200, 8, "E"))
+
+
+class App:
+    def __init__(self, board, port=80, log_limit=65536, log_interval_ms=60000, dns_port=53,
+                 refresh_s=10, host="0.0.0.0"):
+        self.board = board
+        self.web_host = host
+        self.port = port
+        self.dns_port = dns_port
+        self.refresh_s = refresh_s
+        self.settings = Settings.load(board)
+        self.state = State(board)
+        self.log = FailLog(board, log_limit, log_interval_ms)
+        self.decoder = make_decoder(self.settings)
+        self.reader = MeterReader(board, self.decoder, self.state, self.log,
+                                  limit=self._uart_bytes())
+        s = self.settings
+        self.serial = (s["baud"] or AUTOBAUD[0][0], s["bits"], s["parity"])
+        self.autobaud = None if s["baud"] else 0  # index into AUTOBAUD while detecting
+        self._autobaud_since = None
+        self.sched = Scheduler(board, self.reader.drain, self._budget())
+        self.led = Led(board)
+        self.button = LongPress()
+        self.reader.on_message = self._message
+        self.wifi = WifiSupervisor(board, s["wifi_ssid"], s["wifi_password"], on_up=self._network_up)
+        self.web = Web(self, board.socket_pool())
+        self.web_started = False
+        self.dns = None
+        self.restart_at = None
+        self.errors = 0
+
+    # --- start and loop --------------------------------------------------
+    def _uart_bytes(self):
+        return getattr(self.board, "uart_buffer_bytes", 4096)
+
+    def _budget(self):
+        baud, bits, parity = self.serial
+        return budget_ms(self._uart_bytes(), baud, bits, parity)
+
+    def _open_serial(self):
+        baud, bits, parity = self.serial
+        s = self.settings
+        self.board.serial_open(baud, bits, parity, 1, s["rx_pin"] or None, bool(s["invert"]))
+        self.sched.set_budget(self._budget())
+        self._autobaud_since = self.board.ticks_ms()
+
+    def start(self):
+        board = self.board
+        board.watchdog_start(WATCHDOG_S)
+        self._open_serial()
+        sched = self.sched
+        sched.every("http", self.web.poll, 0)
+        sched.every("dns", self._dns_poll, 0)
+        sched.every("button", self._button, 50)
+        sched.every("led", self.led.update, 50)
+        sched.every("wifi", self._wifi_poll, 1000)
+        sched.every("housekeeping", self._housekeeping, 1000)
+        self.wifi.start()
+        self.led.set(self.wifi.led_pattern())
+
+    def step(self):
+        try:
+            return self.sched.step()
+        except Exception as e:  # keep reading the meter whatever a slot did
+            self.errors += 1
+            print("emeter: %r" % (e,))
+            return True
+
+    # --- events ----------------------------------------------------------
+    def _message(self, message):
+        self.led.flash()
+
+    def _network_up(self, mode, ip):
+        if not self.web_started:
+            self.web.start(self.port, self.web_host)
+            self.web_started = True
+        if mode == "ap" and self.dns is None and ip:
+            try:
+                self.dns = DnsResponder(self.board.socket_pool(), ip, self.dns_port)
+            except OSError as e:
+                print("emeter: no captive DNS: %r" % (e,))
+        if mode == "station":
+            try:
+                self.board.mdns_advertise(self.settings["hostname"], self.port)
+            except Exception as e:
+                print("emeter: no mDNS: %r" % (e,))
+        self.led.set(self.wifi.led_pattern())
+
+    def _dns_poll(self):
+        return self.dns.poll() if self.dns is not None else False
+
+    def _wifi_poll(self):
+        busy = self.wifi.poll()
+        self.led.set(self.wifi.led_pattern())
+        if self.wifi.restart_wanted:
+            self.restart_later(0)
+        return busy
+
+    def _button(self):
+        if self.button.update(self.board.button_pressed(), self.board.ticks_ms()):
+            self.factory_reset()
+        return False
+
+    def factory_reset(self):
+        self.led.set("reset")
+        self.led.update()
+        Settings.erase(self.board)
+        self.restart_now()
+
+    def _housekeeping(self):
+        self.log.flush()
+        if self.autobaud is not None:
+            self._autobaud_step()
+        if self.restart_at is not None and ticks_diff(self.board.ticks_ms(), self.restart_at) >= 0:
+            self.restart_now()
+        return False
+
+    def _autobaud_step(self):
+        # Lock on the first setting that decodes a frame; otherwise move on.
+        if self.state.frames_ok:
+            self.autobaud = None
+            return
+        if ticks_diff(self.board.ticks_ms(), self._autobaud_since) < AUTOBAUD_MS:
+            return
+        self.autobaud = (self.autobaud + 1) % len(AUTOBAUD)
+        self.serial = AUTOBAUD[self.autobaud]
+        self.decoder = make_decoder(self.settings)
+        self.reader.decoder = self.decoder
+        self._open_serial()
+
+    def restart_later(self, ms):
+        self.restart_at = ticks_add(self.board.ticks_ms(), ms)
+
+    def restart_now(self):
+        self.log.flush(force=True)
+        self.board.restart()
+
+    def save_settings(self, new):
+        new.save(self.board)
+        self.settings = new
+
+    # --- what the pages show --------------------------------------------
+    def title(self):
+        return "Meter %s" % self.settings["hostname"]
+
+    def setup_note(self):
+        if self.settings.problems:
+            return "Stored settings ignored: " + ", ".join(
+                "%s (%s)" % (n, m) for n, m in self.settings.problems)
+        return None
+
+    def meter_rows(self):
+        m = self.state.message
+        if m is None:
+            return []
+        rows = [("format", m.format), ("timestamp", m.timestamp), ("received", self.state.message_time)]
+        for k in sorted(m.meter):
+            rows.append((k, m.meter[k]))
+        return rows
+
+    def wifi_info(self):
+        try:
+            return self.board.wifi_status()
+        except Exception:
+            return {}
+
+    def status_rows(self):
+        w = self.wifi_info()
+        st = self.state
+        el = st.elapsed_ms()
+        baud, bits, parity = self.serial
+        return [
+            ("last message", "never" if el is None else "%d.%03d s ago" % (el // 1000, el % 1000)),
+            ("uptime", "%d s" % (st.uptime_ms() // 1000)),
+            ("serial", "%d %d%s1%s" % (baud, bits, parity, " (detecting)" if self.autobaud is not None else "")),
+            ("wifi", self.wifi.mode),
+            ("ssid", w.get("ssid")),
+            ("ip", w.get("ip")),
+            ("mac", w.get("mac")),
+            ("rssi", w.get("rssi")),
+            ("hostname", self.settings["hostname"] + ".local"),
+            ("free memory", self.board.free_memory()),
+            ("last failure", "%s: %s" % st.last_failure if st.last_failure else "none"),
+        ]
+
+    def extra_counters(self):
+        return [("late", self.sched.late), ("worst_gap_ms", self.sched.worst_ms),
+                ("http_dropped", self.web.gate.dropped), ("log_dropped", self.log.dropped),
+                ("errors", self.errors + self.web.errors)]
+
+    def counter_rows(self):
+        return self.state.counters() + self.extra_counters()
+
+    def device_json(self):
+        return device(self.state, self.wifi_info(), self.settings["hostname"], self.extra_counters())
+
+
+def run(board, port=80, **kw):
+    """Build the application on this board and loop forever."""
+    app = App(board, port, **kw)
+    app.start()
+    while True:
+        app.step()
