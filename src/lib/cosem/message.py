@@ -52,7 +52,7 @@ class Message:
         self.unmapped = []     # [{'index': i, 'type': t, 'value': v}] of lists nobody has mapped
         self.frame = None      # link-layer header fields (dict)
         self.apdu = None       # APDU fields (dict)
-        self.payload = None    # the nested A-XDR body (lists / dicts), or None for DSMR
+        self.payload = None    # the A-XDR body as a (tag, value) node, or None for DSMR
         self.raw = b""         # the bytes this message came from (all frames)
 
     def reading(self, obis):
@@ -86,7 +86,8 @@ class Message:
         if self.apdu is not None:
             p.add("apdu", self.apdu)
         if self.payload is not None:
-            p.add("payload", self.payload)
+            from .axdr import plain
+            p.add("payload", plain(self.payload) if isinstance(self.payload, tuple) else self.payload)
         return p
 
     def to_json(self):

@@ -71,6 +71,7 @@ NAMES = {
     "0:96.1.4": "Version information",
     "0:96.1.7": "Meter type",
     "1:0.0.5": "Meter serial number",
+    "1:0.0.1": "Meter number",
     "1:96.1.1": "Meter type",
     "1:0.2.0": "Firmware version",
     "1:0.2.8": "Version information",

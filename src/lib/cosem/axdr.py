@@ -1,0 +1,264 @@
+"""A-XDR decoding of COSEM data (IEC 61334-6 / DLMS Green Book 'Data' CHOICE).
+
+A decoded value is a node: a tuple (tag, value). Arrays and structures hold a
+list of nodes; integers are ints (sign-extended by hand: the board has no
+int.from_bytes(signed=True)); octet-strings stay bytes; visible strings become
+text; float32/64 are the only floats, and only because the meter sent a float.
+"""
+
+import struct
+
+NULL = 0
+ARRAY = 1
+STRUCTURE = 2
+BOOLEAN = 3
+BIT_STRING = 4
+INT32 = 5
+UINT32 = 6
+OCTET_STRING = 9
+VISIBLE_STRING = 10
+UTF8_STRING = 12
+BCD = 13
+INT8 = 15
+INT16 = 16
+UINT8 = 17
+UINT16 = 18
+COMPACT_ARRAY = 19
+INT64 = 20
+UINT64 = 21
+ENUM = 22
+FLOAT32 = 23
+FLOAT64 = 24
+DATE_TIME = 25
+DATE = 26
+TIME = 27
+
+# tag -> (name, byte size, signed) for the fixed-size integer-like types.
+FIXED = {
+    BOOLEAN: ("boolean", 1, False),
+    INT32: ("int32", 4, True),
+    UINT32: ("uint32", 4, False),
+    BCD: ("bcd", 1, False),
+    INT8: ("int8", 1, True),
+    INT16: ("int16", 2, True),
+    UINT8: ("uint8", 1, False),
+    UINT16: ("uint16", 2, False),
+    INT64: ("int64", 8, True),
+    UINT64: ("uint64", 8, False),
+    ENUM: ("enum", 1, False),
+}
+# Fixed-size octet types carried without a length byte.
+SIZED = {FLOAT32: 4, FLOAT64: 8, DATE_TIME: 12, DATE: 5, TIME: 4}
+
+NAMES = {
+    NULL: "null", ARRAY: "array", STRUCTURE: "structure", BIT_STRING: "bit-string",
+    OCTET_STRING: "octet-string", VISIBLE_STRING: "visible-string", UTF8_STRING: "utf8-string",
+    COMPACT_ARRAY: "compact-array", FLOAT32: "float32", FLOAT64: "float64",
+    DATE_TIME: "date-time", DATE: "date", TIME: "time",
+}
+for _t, _v in FIXED.items():
+    NAMES[_t] = _v[0]
+
+INTEGER_TAGS = (INT32, UINT32, INT8, INT16, UINT8, UINT16, INT64, UINT64, ENUM, BCD)
+
+MAX_DEPTH = 12
+
+
+class AxdrError(ValueError):
+    """Malformed A-XDR data."""
+
+
+class Truncated(AxdrError):
+    """The data ends before the value does (more bytes may complete it)."""
+
+
+def type_name(tag):
+    return NAMES.get(tag) or "tag-%d" % tag
+
+
+def uint(buf, pos, size):
+    v = 0
+    for i in range(pos, pos + size):
+        v = (v << 8) | buf[i]
+    return v
+
+
+def sint(buf, pos, size):
+    v = uint(buf, pos, size)
+    top = 1 << (8 * size - 1)
+    return v - (top << 1) if v & top else v
+
+
+def length(buf, pos):
+    """An A-XDR length (short form, or 0x81..0x84 + that many bytes) -> (value, next pos)."""
+    end = len(buf)
+    if pos >= end:
+        raise Truncated("length missing")
+    n = buf[pos]
+    if n < 0x80:
+        return n, pos + 1
+    n &= 0x7F
+    if n == 0 or n > 4:
+        raise AxdrError("bad length form 0x%02x" % buf[pos])
+    if pos + 1 + n > end:
+        raise Truncated("length bytes missing")
+    return uint(buf, pos + 1, n), pos + 1 + n
+
+
+def _need(buf, pos, n):
+    if pos + n > len(buf):
+        raise Truncated("value needs %d bytes, %d left" % (n, len(buf) - pos))
+
+
+def _fixed(tag, buf, pos):
+    name, size, signed = FIXED[tag]
+    _need(buf, pos, size)
+    if tag == BOOLEAN:
+        return buf[pos] != 0, pos + 1
+    return (sint(buf, pos, size) if signed else uint(buf, pos, size)), pos + size
+
+
+def _sized(tag, buf, pos):
+    size = SIZED[tag]
+    _need(buf, pos, size)
+    if tag == FLOAT32:
+        return struct.unpack(">f", bytes(buf[pos:pos + 4]))[0], pos + 4
+    if tag == FLOAT64:
+        return struct.unpack(">d", bytes(buf[pos:pos + 8]))[0], pos + 8
+    return bytes(buf[pos:pos + size]), pos + size
+
+
+def text(b):
+    """Bytes a meter calls a string -> str, without failing on odd bytes."""
+    try:
+        return bytes(b).decode("utf-8")
+    except (UnicodeError, ValueError):
+        return "".join(chr(c) if 32 <= c < 127 else "?" for c in b)
+
+
+def decode(buf, pos=0, depth=0):
+    """Decode one tagged value at pos -> ((tag, value), next pos)."""
+    if pos >= len(buf):
+        raise Truncated("value missing")
+    if depth > MAX_DEPTH:
+        raise AxdrError("nesting deeper than %d" % MAX_DEPTH)
+    tag = buf[pos]
+    pos += 1
+    if tag in FIXED:
+        v, pos = _fixed(tag, buf, pos)
+        return (tag, v), pos
+    if tag in SIZED:
+        v, pos = _sized(tag, buf, pos)
+        return (tag, v), pos
+    if tag == NULL:
+        return (NULL, None), pos
+    if tag == ARRAY or tag == STRUCTURE:
+        n, pos = length(buf, pos)
+        if n > len(buf) - pos:
+            # every element takes at least one byte: refuse before allocating
+            raise Truncated("%d elements cannot fit in %d bytes" % (n, len(buf) - pos))
+        items = []
+        for _ in range(n):
+            node, pos = decode(buf, pos, depth + 1)
+            items.append(node)
+        return (tag, items), pos
+    if tag == OCTET_STRING or tag == VISIBLE_STRING or tag == UTF8_STRING:
+        n, pos = length(buf, pos)
+        _need(buf, pos, n)
+        raw = bytes(buf[pos:pos + n])
+        return (tag, raw if tag == OCTET_STRING else text(raw)), pos + n
+    if tag == BIT_STRING:
+        bits, pos = length(buf, pos)
+        n = (bits + 7) // 8
+        _need(buf, pos, n)
+        return (tag, bytes(buf[pos:pos + n])), pos + n
+    if tag == COMPACT_ARRAY:
+        return _compact(buf, pos, depth)
+    raise AxdrError("unknown A-XDR tag 0x%02x" % tag)
+
+
+def _type_description(buf, pos, depth):
+    """A TypeDescription -> (description, next pos); description is a tag, or
+    (ARRAY, count, element description), or (STRUCTURE, [descriptions])."""
+    _need(buf, pos, 1)
+    if depth > MAX_DEPTH:
+        raise AxdrError("type description too deep")
+    tag = buf[pos]
+    pos += 1
+    if tag == ARRAY:
+        _need(buf, pos, 2)
+        count = uint(buf, pos, 2)
+        d, pos = _type_description(buf, pos + 2, depth + 1)
+        return (ARRAY, count, d), pos
+    if tag == STRUCTURE:
+        n, pos = length(buf, pos)
+        if n > len(buf) - pos:
+            raise Truncated("structure description too long")
+        ds = []
+        for _ in range(n):
+            d, pos = _type_description(buf, pos, depth + 1)
+            ds.append(d)
+        return (STRUCTURE, ds), pos
+    if tag in FIXED or tag in SIZED or tag in (NULL, OCTET_STRING, VISIBLE_STRING, UTF8_STRING, BIT_STRING):
+        return tag, pos
+    raise AxdrError("unknown type 0x%02x in compact-array description" % tag)
+
+
+def _untagged(desc, buf, pos, depth):
+    """One value of a compact array, laid out by its description (no tag bytes)."""
+    if depth > MAX_DEPTH:
+        raise AxdrError("compact value too deep")
+    if isinstance(desc, tuple):
+        items = []
+        if desc[0] == ARRAY:
+            if desc[1] > len(buf) - pos + 1:
+                raise Truncated("compact array count too large")
+            for _ in range(desc[1]):
+                node, pos = _untagged(desc[2], buf, pos, depth + 1)
+                items.append(node)
+            return (ARRAY, items), pos
+        for d in desc[1]:
+            node, pos = _untagged(d, buf, pos, depth + 1)
+            items.append(node)
+        return (STRUCTURE, items), pos
+    if desc in FIXED:
+        v, pos = _fixed(desc, buf, pos)
+        return (desc, v), pos
+    if desc in SIZED:
+        v, pos = _sized(desc, buf, pos)
+        return (desc, v), pos
+    if desc == NULL:
+        return (NULL, None), pos
+    # strings: length-prefixed, as when tagged
+    node, end = decode(bytes([desc]) + bytes(buf[pos:]), 0, depth)
+    return node, pos + end - 1
+
+
+def _compact(buf, pos, depth):
+    desc, pos = _type_description(buf, pos, depth)
+    n, pos = length(buf, pos)
+    _need(buf, pos, n)
+    end = pos + n
+    part = bytes(buf[pos:end])
+    items = []
+    p = 0
+    guard = 0
+    while p < len(part):
+        node, q = _untagged(desc, part, p, depth + 1)
+        if q == p:
+            guard += 1
+            if guard > 64:
+                raise AxdrError("compact array of empty values")
+        p = q
+        items.append(node)
+    return (COMPACT_ARRAY, items), end
+
+
+def plain(node):
+    """A node as JSON-friendly data: {'type': name, 'value': ...} with nested lists."""
+    tag, v = node
+    if tag in (ARRAY, STRUCTURE, COMPACT_ARRAY):
+        v = [plain(n) for n in v]
+    elif isinstance(v, (bytes, bytearray)):
+        v = bytes(v).hex()
+    return {"type": type_name(tag), "value": v}

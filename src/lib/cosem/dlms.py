@@ -1,0 +1,192 @@
+"""xDLMS APDUs a meter pushes: data-notification, general-glo/ded-ciphering,
+general-block-transfer (DLMS Green Book, 'xDLMS APDUs').
+
+data-notification (0x0F): long-invoke-id-and-priority(4) | date-time | body
+  date-time appears in three forms: 00 (absent), 0C + 12 octets, 09 0C + 12 octets.
+general-glo-ciphering (0xDB) / general-ded-ciphering (0xDC):
+  system-title (length + 8) | length | security-control(1) | frame-counter(4) |
+  ciphertext | tag(12, when security-control has 0x10)
+general-block-transfer (0xE0):
+  block-control(1: 0x80 last block) | block-number(2) | ack(2) | length | block data
+"""
+
+from . import axdr
+from .cosemtime import iso
+
+DATA_NOTIFICATION = 0x0F
+GLO_CIPHERING = 0xDB
+DED_CIPHERING = 0xDC
+BLOCK_TRANSFER = 0xE0
+LLC = b"\xe6\xe7\x00"
+
+APDU_NAMES = {DATA_NOTIFICATION: "data-notification", GLO_CIPHERING: "general-glo-ciphering",
+              DED_CIPHERING: "general-ded-ciphering", BLOCK_TRANSFER: "general-block-transfer"}
+
+TAG_LEN = 12
+
+
+class ApduError(ValueError):
+    def __init__(self, reason, text):
+        ValueError.__init__(self, text)
+        self.reason = reason
+        self.text = text
+
+
+def strip_llc(info):
+    """Drop the LLC header E6 E7 00 (meter to client) when present."""
+    if info[:3] == LLC:
+        return info[3:]
+    return info
+
+
+def apdu_complete(buf, pos, avail):
+    """For an unframed APDU: its end index when all of it is in buf[pos:avail], else -1.
+
+    Raises axdr.AxdrError when the bytes cannot be an APDU.
+    """
+    data = buf[pos:avail] if (pos or avail != len(buf)) else buf
+    try:
+        tag = data[0]
+        if tag == DATA_NOTIFICATION:
+            p = _after_datetime(data, 5)
+            _, p = axdr.decode(data, p)
+            return pos + p
+        if tag in (GLO_CIPHERING, DED_CIPHERING):
+            n, p = axdr.length(data, 1)
+            p += n
+            n, p = axdr.length(data, p)
+            if p + n > len(data):
+                return -1
+            return pos + p + n
+        if tag == BLOCK_TRANSFER:
+            n, p = axdr.length(data, 6)
+            if p + n > len(data):
+                return -1
+            return pos + p + n
+    except axdr.Truncated:
+        return -1
+    except IndexError:
+        return -1
+    raise axdr.AxdrError("not an APDU")
+
+
+def _after_datetime(data, p):
+    """Skip the notification's date-time field; -> position of the body."""
+    if p >= len(data):
+        raise axdr.Truncated("date-time missing")
+    b = data[p]
+    if b == 0x00:
+        return p + 1
+    if b == 0x0C:
+        return p + 13
+    if b == axdr.OCTET_STRING:
+        n, q = axdr.length(data, p + 1)
+        return q + n
+    raise axdr.AxdrError("date-time field starts 0x%02x" % b)
+
+
+def data_notification(data):
+    """-> (fields dict, body node). Raises ApduError."""
+    if len(data) < 6:
+        raise ApduError("truncated", "data-notification shorter than its header")
+    fields = {"type": "data-notification", "invoke_id": bytes(data[1:5]).hex()}
+    p = 5
+    b = data[p]
+    stamp = None
+    if b == 0x00:
+        p += 1
+    elif b == 0x0C:
+        stamp = bytes(data[p + 1:p + 13])
+        p += 13
+    elif b == axdr.OCTET_STRING:
+        try:
+            n, q = axdr.length(data, p + 1)
+        except axdr.AxdrError as e:
+            raise ApduError("axdr", "date-time: %s" % e)
+        stamp = bytes(data[q:q + n])
+        p = q + n
+    else:
+        raise ApduError("apdu", "data-notification date-time starts with 0x%02x" % b)
+    if stamp is not None:
+        if len(stamp) != 12:
+            raise ApduError("truncated", "data-notification date-time cut short")
+        fields["datetime"] = iso(stamp)
+        fields["datetime_raw"] = stamp.hex()
+    try:
+        body, end = axdr.decode(data, p)
+    except axdr.Truncated as e:
+        raise ApduError("truncated", "notification body: %s" % e)
+    except axdr.AxdrError as e:
+        raise ApduError("axdr", "notification body: %s" % e)
+    if end != len(data):
+        fields["trailing_bytes"] = len(data) - end
+    return fields, body
+
+
+def ciphered(data):
+    """Split a general-glo/ded-ciphering APDU -> dict of its parts. Raises ApduError."""
+    try:
+        n, p = axdr.length(data, 1)
+        title = bytes(data[p:p + n])
+        p += n
+        n, p = axdr.length(data, p)
+    except axdr.AxdrError:
+        raise ApduError("truncated", "ciphered APDU header cut short")
+    if p + n > len(data) or n < 5:
+        raise ApduError("truncated", "ciphered APDU says %d bytes, has %d" % (n, len(data) - p))
+    sc = data[p]
+    counter = bytes(data[p + 1:p + 5])
+    body = bytes(data[p + 5:p + n])
+    tag = None
+    if sc & 0x10:
+        if len(body) < TAG_LEN:
+            raise ApduError("truncated", "ciphered APDU too short for its tag")
+        tag = body[-TAG_LEN:]
+        body = body[:-TAG_LEN]
+    return {"system_title": title, "security_control": sc, "frame_counter": counter,
+            "body": body, "tag": tag, "end": p + n}
+
+
+def decipher(parts, key, auth_key):
+    """Decrypt / authenticate per the security-control byte -> plaintext APDU. Raises ApduError."""
+    sc = parts["security_control"]
+    if len(parts["system_title"]) != 8:
+        raise ApduError("apdu", "system title of %d bytes (8 expected)" % len(parts["system_title"]))
+    if not sc & 0x30:
+        return parts["body"]
+    if key is None:
+        raise ApduError("no-key", "encrypted (security 0x%02x, system title %s) and no key set"
+                        % (sc, parts["system_title"].hex()))
+    from . import gcm  # imported on first use: unencrypted meters never pay for it
+    iv = parts["system_title"] + parts["frame_counter"]
+    tag = parts["tag"]
+    aad = bytes([sc]) + (auth_key or b"")
+    check = tag is not None and auth_key is not None
+    try:
+        if sc & 0x20:
+            plain = gcm.decrypt(key, iv, parts["body"], aad, tag if check else None)
+        else:
+            plain = parts["body"]
+            if check:
+                gcm.verify(key, iv, aad + plain, tag)
+    except gcm.AuthError:
+        raise ApduError("auth", "authentication tag wrong: wrong key or authentication key")
+    if sc & 0x20 and plain[:1] not in (b"\x0f", b"/", b"\xe0", b"\xdb"):
+        raise ApduError("decrypt", "decrypted to nothing known (starts 0x%02x): wrong key?"
+                        % (plain[0] if plain else 0))
+    return plain
+
+
+def block(data):
+    """A general-block-transfer APDU -> (last, number, block bytes). Raises ApduError."""
+    if len(data) < 6:
+        raise ApduError("truncated", "block transfer header cut short")
+    ctrl = data[1]
+    number = (data[2] << 8) | data[3]
+    try:
+        n, p = axdr.length(data, 6)
+    except axdr.AxdrError:
+        raise ApduError("truncated", "block transfer length cut short")
+    if p + n > len(data):
+        raise ApduError("truncated", "block %d says %d bytes, has %d" % (number, n, len(data) - p))
+    return bool(ctrl & 0x80), number, bytes(data[p:p + n])

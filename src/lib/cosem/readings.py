@@ -1,0 +1,288 @@
+"""From a notification body to readings, whatever the layout.
+
+Layouts met in the field, all handled by one walk:
+- an array of structures (OBIS, value[, scaler-unit]) — Aidon, Landis+Gyr, Austrian Kaifa;
+- one flat structure with OBIS and value interleaved, scaler-units optional, nulls as
+  placeholders — Kamstrup, Kaifa (Sweden), Sagemcom;
+- a structure that starts with its own push object list (class, OBIS, attribute, index) and
+  then the values in that order — Landis+Gyr E450 push;
+- lists without OBIS codes — mapped by the rows of cosem.lists (data, not code).
+Values stay integers with a decimal scaler (cosem.number); nothing becomes a float.
+"""
+
+from . import axdr
+from .axdr import ARRAY, STRUCTURE, COMPACT_ARRAY, NULL, OCTET_STRING, VISIBLE_STRING, UTF8_STRING
+from .cosemtime import iso, looks_like_datetime
+from .lists import POSITIONAL, SCALERS
+from .number import scaled
+from .obis import key as obis_key
+from .obis import unit_symbol
+
+_STRINGS = (OCTET_STRING, VISIBLE_STRING, UTF8_STRING)
+# Codes whose reading names the meter (first found wins), the model and the list.
+_ID_CODES = ("0-0:96.1.0", "1-1:0.0.5", "1-0:0.0.5", "0-0:96.1.1", "1-1:0.0.1", "0-0:42.0.0")
+_MODEL_CODES = ("0-0:96.1.7", "1-1:96.1.1", "1-0:96.1.1")
+_LIST_CODES = ("1-1:0.2.129", "1-0:0.2.129", "0-0:0.2.129")
+_CLOCK_CODES = ("0-0:1.0.0", "0-1:1.0.0", "1-0:1.0.0")
+
+
+def _is_obis(node):
+    tag, v = node
+    return tag == OCTET_STRING and len(v) == 6 and v[0] <= 15 and v[5] == 0xFF
+
+
+def _is_scaler_unit(node):
+    tag, v = node
+    return (tag == STRUCTURE and len(v) == 2 and v[0][0] == axdr.INT8 and v[1][0] == axdr.ENUM)
+
+
+def _printable(b):
+    for c in b:
+        if c < 32 or c > 126:
+            return False
+    return True
+
+
+def _text_value(tag, v, code=None):
+    """A string-ish value as JSON-friendly text: printable -> text, clock -> ISO, else hex."""
+    if tag != OCTET_STRING:
+        return v.rstrip("\x00") if isinstance(v, str) else v
+    if len(v) == 12 and looks_like_datetime(v):
+        return iso(v)
+    stripped = v.rstrip(b"\x00")
+    if stripped and _printable(stripped):
+        return stripped.decode()
+    return v.hex()
+
+
+def _value(node, scaler, unit, code=None):
+    """(value, unit) of a leaf node under a scaler/unit."""
+    tag, v = node
+    if tag in axdr.INTEGER_TAGS:
+        if scaler is None:
+            return v, unit
+        return scaled(v, scaler), unit
+    if tag in _STRINGS:
+        return _text_value(tag, v, code), None
+    if tag == axdr.DATE_TIME:
+        return iso(v), None
+    if tag in (axdr.DATE, axdr.TIME, axdr.BIT_STRING):
+        return v.hex(), None
+    if tag in (ARRAY, STRUCTURE, COMPACT_ARRAY):
+        return axdr.plain(node)["value"], None
+    return v, unit  # boolean, float32/64 (sent as floats by the meter), null
+
+
+def _table_scale(family, code):
+    """(scaler, unit) for a code from a SCALERS family, or None."""
+    if family is None:
+        return None
+    table = SCALERS.get(family)
+    if table is None:
+        return None
+    colon = code.find(":")
+    parts = code[colon + 1:].split(".")
+    return table.get(parts[0] + "." + parts[1])
+
+
+def _flatten(node, out):
+    """Leaves in order; a scaler-unit structure stays one token."""
+    tag, v = node
+    if tag in (ARRAY, STRUCTURE) and not _is_scaler_unit(node):
+        for n in v:
+            _flatten(n, out)
+    else:
+        out.append(node)
+
+
+def _elements(body):
+    """The top-level elements of a body (a lone value is a one-element list)."""
+    tag, v = body
+    if tag in (ARRAY, STRUCTURE):
+        return v
+    return [body]
+
+
+def _text_of(node):
+    tag, v = node
+    if tag == OCTET_STRING:
+        return v.decode() if _printable(v) else None
+    if tag in (VISIBLE_STRING, UTF8_STRING):
+        return v
+    return None
+
+
+def _matches(match, elements):
+    first = match["first"]
+    if first is not None:
+        if not elements:
+            return False
+        node = elements[0]
+        if first.startswith("hex:"):
+            if node[0] != OCTET_STRING or node[1].hex() != first[4:]:
+                return False
+        else:
+            text = _text_of(node)
+            if text is None:
+                return False
+            if first.endswith("*"):
+                if not text.startswith(first[:-1]):
+                    return False
+            elif text != first:
+                return False
+    if match["count"] is not None and match["count"] != len(elements):
+        return False
+    types = match["types"]
+    if types is not None and types != ",".join([str(n[0]) for n in elements]):
+        return False
+    return True
+
+
+def find_list(elements):
+    """The POSITIONAL row whose match fits these elements, or None."""
+    for row in POSITIONAL:
+        if _matches(row[1], elements):
+            return row
+    return None
+
+
+def _push_list(elements):
+    """A push object list leading the structure: [(class, obis, attribute), ...] or None."""
+    if len(elements) < 2 or elements[0][0] != ARRAY:
+        return None
+    entries = []
+    for e in elements[0][1]:
+        tag, v = e
+        if tag != STRUCTURE or len(v) != 4 or v[1][0] != OCTET_STRING or len(v[1][1]) != 6:
+            return None
+        entries.append((v[0][1], obis_key(v[1][1]), v[2][1]))
+    if len(entries) != len(elements):
+        return None
+    return entries
+
+
+def extract(msg, body):
+    """Fill msg.readings, msg.unmapped, msg.meter and msg.timestamp from a notification body."""
+    elements = _elements(body)
+    row = find_list(elements)
+    if row is not None:
+        _positional(msg, elements, row)
+    else:
+        push = _push_list(elements)
+        if push is not None:
+            _pushed(msg, elements, push)
+        else:
+            _tagged(msg, body)
+    _identify(msg)
+
+
+def _positional(msg, elements, row):
+    name, match, codes, family = row
+    msg.meter["list"] = name
+    for i, node in enumerate(elements):
+        code = codes[i] if i < len(codes) else None
+        if code is None:
+            _unmapped(msg, i, node)
+            continue
+        su = _table_scale(family, code)
+        value, unit = _value(node, su[0] if su else None, su[1] if su else None, code)
+        msg.add(code, value, unit)
+    if match["first"] is not None and not match["first"].startswith("hex:"):
+        first = _text_of(elements[0])
+        if first:
+            msg.meter["list"] = first
+
+
+def _pushed(msg, elements, push):
+    list_id = push[0][1]
+    for i in range(1, len(elements)):
+        cls, code, attr = push[i]
+        if attr != 2 or cls == 40:  # logical names and the push setup itself are not readings
+            continue
+        su = _table_scale(list_id, code)
+        value, unit = _value(elements[i], su[0] if su else None, su[1] if su else None, code)
+        msg.add(code, value, unit)
+    msg.meter["list"] = list_id
+    msg.meter["push_objects"] = len(push)
+
+
+def _tagged(msg, body):
+    tokens = []
+    _flatten(body, tokens)
+    list_id = None
+    # the list identifier decides which assumed scalers apply: find it first
+    for i, node in enumerate(tokens):
+        if _is_obis(node) and i + 1 < len(tokens):
+            code = obis_key(node[1])
+            if code in _LIST_CODES:
+                list_id = _text_of(tokens[i + 1])
+                break
+        elif node[0] in (VISIBLE_STRING, UTF8_STRING) and i == 0:
+            list_id = node[1]
+            break
+    if list_id:
+        msg.meter["list"] = list_id
+    i = 0
+    n = len(tokens)
+    index = 0
+    while i < n:
+        node = tokens[i]
+        if _is_obis(node) and i + 1 < n and not _is_scaler_unit(tokens[i + 1]):
+            code = obis_key(node[1])
+            val = tokens[i + 1]
+            i += 2
+            if i < n and _is_scaler_unit(tokens[i]):
+                su = tokens[i][1]
+                scaler, unit = su[0][1], unit_symbol(su[1][1])
+                i += 1
+            else:
+                su = _table_scale(list_id, code)
+                scaler, unit = (su[0], su[1]) if su else (None, None)
+            if val[0] == NULL:
+                continue
+            value, unit = _value(val, scaler, unit, code)
+            if code in _LIST_CODES:
+                msg.meter["list"] = value
+            msg.add(code, value, unit)
+        else:
+            i += 1
+            if node[0] == NULL:
+                continue
+            if list_id is not None and node[0] in (VISIBLE_STRING, UTF8_STRING) and node[1] == list_id:
+                continue
+            if node[0] == OCTET_STRING and len(node[1]) == 12 and looks_like_datetime(node[1]) \
+                    and msg.timestamp is None:
+                msg.timestamp = iso(node[1])
+                continue
+            _unmapped(msg, index, node)
+        index += 1
+
+
+def _unmapped(msg, index, node):
+    tag, v = node
+    value, _ = _value(node, None, None)
+    if tag == OCTET_STRING:
+        value = v.hex()
+    msg.unmapped.append({"index": index, "type": axdr.type_name(tag), "value": value})
+
+
+def _identify(msg):
+    m = msg.meter
+    for code in _ID_CODES:
+        v = msg.value(code)
+        if isinstance(v, int) and not isinstance(v, bool):
+            v = str(v)  # Kamstrup sends its meter number as a uint32
+        if isinstance(v, str) and v:
+            m["id"] = v
+            break
+    for code in _MODEL_CODES:
+        v = msg.value(code)
+        if isinstance(v, str) and v:
+            m["model"] = v
+            break
+    if msg.timestamp is None:
+        for code in _CLOCK_CODES:
+            v = msg.value(code)
+            if isinstance(v, str) and len(v) >= 19:
+                msg.timestamp = v
+                break

@@ -1,0 +1,459 @@
+"""The stream decoder: bytes from the meter port in, Messages and Failures out.
+
+Feed it chunks of any size, starting anywhere; it finds HDLC frames (7E),
+wired M-Bus long frames (68 L L 68), DSMR telegrams ('/' ... '!'), and, from a
+source that never frames, LLC PDUs (E6 E7 00) and bare APDUs (0F / DB). Nothing
+is configured: the bytes say what they are. Multi-frame messages (HDLC
+segmentation, M-Bus segments, general block transfer) are joined.
+
+Bytes that belong to no frame are skipped ('hunt mode'); a run of 16 or more
+binary ones (not idle-line 00/FF, not printable text: gateways add text lines
+around telegrams) is reported once as a 'format' Failure, so a wrong baud rate
+or parity shows in the log.
+"""
+
+from . import dlms, hdlc, mbus
+from .message import Failure, Message
+
+MAX_BUFFER = 4096      # longest frame or telegram accepted (HDLC allows 2049, telegrams ~1.5 kB)
+MAX_MESSAGE = 8192     # longest joined multi-frame message
+NOISE_REPORT = 16      # junk bytes before a run is worth reporting
+NOISE_KEEP = 64        # junk bytes kept to show in the log
+_IDLE = b"\x00\xff\r\n "
+
+_HDLC = 0x7E
+_MBUS = 0x68
+_DSMR = 0x2F  # '/'
+
+
+class Decoder:
+    """Stateful decoder for one meter stream. See module docstring."""
+
+    def __init__(self, key=None, auth_key=None):
+        self.buf = bytearray()
+        self.key = None
+        self.auth_key = None
+        self.set_keys(key, auth_key)
+        self.framed = False        # an HDLC or M-Bus frame has been seen
+        self._noise = bytearray()  # the start of the current junk run
+        self._noise_count = 0
+        self._seg = None           # HDLC segments being joined: [bytearray info, bytearray raw, fields]
+        self._mbus = None          # M-Bus segments: [bytearray data, bytearray raw, next seq, fields]
+        self._gbt = None           # block transfer: [bytearray data, bytearray raw, next block]
+
+    def set_keys(self, key=None, auth_key=None):
+        self.key = _key_bytes(key)
+        self.auth_key = _key_bytes(auth_key)
+
+    # --- public -----------------------------------------------------------
+    def feed(self, data):
+        """Add bytes; return the Messages and Failures they complete, in stream order."""
+        out = []
+        self.buf.extend(data)
+        self._scan(out, False)
+        return out
+
+    def flush(self):
+        """End of stream: report what is left unfinished."""
+        out = []
+        self._scan(out, True)
+        if self._seg is not None:
+            out.append(Failure("hdlc", "incomplete", "segmented message ended before its last segment",
+                               self._seg[1]))
+            self._seg = None
+        if self._mbus is not None:
+            out.append(Failure("mbus", "incomplete", "M-Bus message ended before its last segment",
+                               self._mbus[1]))
+            self._mbus = None
+        if self._gbt is not None:
+            out.append(Failure("hdlc", "incomplete", "block transfer ended before its last block",
+                               self._gbt[1]))
+            self._gbt = None
+        self._report_noise(out, True)
+        return out
+
+    # --- scanning ---------------------------------------------------------
+    def _scan(self, out, final):
+        buf = self.buf
+        pos = 0
+        avail = len(buf)
+        while pos < avail:
+            b = buf[pos]
+            if b == _HDLC:
+                step = self._hdlc(buf, pos, avail, out, final)
+            elif b == _MBUS:
+                step = self._mbus_at(buf, pos, avail, out, final)
+            elif b == _DSMR:
+                step = self._dsmr(buf, pos, avail, out, final)
+            elif not self.framed and not self._noise_count and (
+                    b == 0xE6 or b == dlms.DATA_NOTIFICATION or b == dlms.GLO_CIPHERING):
+                step = self._bare(buf, pos, avail, out, final)
+            else:
+                step = 0
+            if step < 0:  # wait for more bytes
+                break
+            if step == 0:  # not a frame: junk
+                self._junk(b)
+                pos += 1
+            else:
+                pos = step
+        if pos >= avail:
+            del buf[:]
+        elif pos:
+            del buf[:pos]
+        if len(buf) > MAX_BUFFER + 16:
+            # a frame start that never completes: give it up as noise and move on
+            self._junk(buf[0])
+            del buf[:1]
+            self._scan(out, final)
+
+    def _junk(self, b):
+        if b in _IDLE or 0x20 <= b <= 0x7E:
+            return  # idle line, or stray text (gateways add lines around telegrams)
+        self._noise_count += 1
+        if len(self._noise) < NOISE_KEEP:
+            self._noise.append(b)
+
+    def _report_noise(self, out, final=False):
+        n = self._noise_count
+        if n >= NOISE_REPORT:
+            out.append(Failure("unknown", "format", "%d binary bytes that belong to no frame (wrong baud rate or "
+                                                    "parity, or a frame cut off)" % n, self._noise))
+        if n:
+            self._noise = bytearray()
+            self._noise_count = 0
+
+    def _found(self, out):
+        """A frame begins: close the junk run before it."""
+        if self._noise_count:
+            self._report_noise(out)
+
+    # --- HDLC ---------------------------------------------------------------
+    def _hdlc(self, buf, pos, avail, out, final):
+        status, end, res = hdlc.parse_at(buf, pos, avail)
+        if status == hdlc.SKIP:
+            return 0
+        if status == hdlc.NEED:
+            if not final:
+                return -1
+            if avail - pos >= 9 and buf[pos + 1] & 0xF0 == 0xA0:
+                self._found(out)
+                self.framed = True
+                out.append(Failure("hdlc", "truncated", "frame cut short: %d of %d bytes"
+                                   % (avail - pos, (((buf[pos + 1] & 7) << 8) | buf[pos + 2]) + 2),
+                                   buf[pos:avail]))
+                return avail
+            return 0
+        self._found(out)
+        self.framed = True
+        if status == hdlc.BAD:
+            reason, text = res
+            out.append(Failure("hdlc", reason, text, buf[pos:end + 1]))
+            # a bad FCS still marks where the frame ends; otherwise resynchronise after the flag
+            return end if reason == "fcs" else pos + 1
+        frame = res
+        self._hdlc_frame(frame, buf[pos:end + 1], out)
+        return end  # the closing flag may open the next frame
+
+    def _hdlc_frame(self, frame, raw, out):
+        info = frame.info
+        fields = frame.fields()
+        if self._seg is not None:
+            self._seg[0].extend(info)
+            self._seg[1].extend(raw)
+            if len(self._seg[0]) > MAX_MESSAGE:
+                out.append(Failure("hdlc", "overflow", "segmented message longer than %d bytes" % MAX_MESSAGE,
+                                   self._seg[1][:MAX_BUFFER]))
+                self._seg = None
+                return
+            if frame.segmented:
+                return
+            info, raw, fields = bytes(self._seg[0]), bytes(self._seg[1]), self._seg[2]
+            fields["segments"] = self._seg[3]
+            self._seg = None
+        elif frame.segmented:
+            self._seg = [bytearray(info), bytearray(raw), fields, 1]
+            return
+        if self._seg is not None:
+            self._seg[3] += 1
+        self._apdu(dlms.strip_llc(info), "hdlc", fields, raw, out)
+
+    # --- M-Bus --------------------------------------------------------------
+    def _mbus_at(self, buf, pos, avail, out, final):
+        status, end, res = mbus.parse_at(buf, pos, avail)
+        if status == mbus.SKIP:
+            return 0
+        if status == mbus.NEED:
+            if not final:
+                return -1
+            if avail - pos >= 4 and buf[pos + 1] == buf[pos + 2] and buf[pos + 3] == _MBUS:
+                self._found(out)
+                self.framed = True
+                out.append(Failure("mbus", "truncated", "M-Bus frame cut short: %d of %d bytes"
+                                   % (avail - pos, buf[pos + 1] + 6), buf[pos:avail]))
+                return avail
+            return 0
+        self._found(out)
+        self.framed = True
+        if status == mbus.BAD:
+            reason, text = res
+            out.append(Failure("mbus", reason, text, buf[pos:end + 1]))
+            return end + 1 if reason == "checksum" else pos + 1
+        frame = res
+        raw = buf[pos:end + 1]
+        seq = frame.sequence
+        if self._mbus is None or seq == 0:
+            if self._mbus is not None:
+                out.append(Failure("mbus", "incomplete", "M-Bus message lost its later segments",
+                                   self._mbus[1]))
+            if seq != 0:
+                out.append(Failure("mbus", "incomplete", "M-Bus segment %d without its first" % seq, raw))
+                return end + 1
+            self._mbus = [bytearray(), bytearray(), 0, frame.fields()]
+        state = self._mbus
+        if seq != state[2]:
+            out.append(Failure("mbus", "incomplete", "M-Bus segment %d where %d was due" % (seq, state[2]),
+                               bytes(state[1]) + raw))
+            self._mbus = None
+            return end + 1
+        state[0].extend(frame.data)
+        state[1].extend(raw)
+        state[2] = (seq + 1) & 0x0F
+        if frame.last:
+            self._mbus = None
+            fields = state[3]
+            fields["segments"] = seq + 1
+            self._apdu(bytes(state[0]), "mbus", fields, bytes(state[1]), out)
+        elif len(state[0]) > MAX_MESSAGE:
+            out.append(Failure("mbus", "overflow", "M-Bus message longer than %d bytes" % MAX_MESSAGE,
+                               state[1][:MAX_BUFFER]))
+            self._mbus = None
+        return end + 1
+
+    # --- DSMR ---------------------------------------------------------------
+    def _dsmr(self, buf, pos, avail, out, final):
+        end = dsmr_end(buf, pos, avail, final)
+        if end == 0:
+            return 0
+        if end < 0:
+            if final and avail - pos > 5:
+                self._found(out)
+                out.append(Failure("dsmr", "truncated", "telegram ends before its '!' line", buf[pos:avail]))
+                return avail
+            return -1
+        self._found(out)
+        if end > 0 and buf[end - 1] == _DSMR:
+            # a new telegram began before this one ended
+            out.append(Failure("dsmr", "truncated", "telegram cut off by the next one", buf[pos:end - 1]))
+            return end - 1
+        self._telegram(bytes(buf[pos:end]), out)
+        return end
+
+    def _telegram(self, data, out, via=None):
+        from . import dsmr
+        item = dsmr.parse(data, self.key)
+        if via is not None and item.ok:
+            item.apdu = via
+        out.append(item)
+
+    # --- unframed LLC / APDU -------------------------------------------------
+    def _bare(self, buf, pos, avail, out, final):
+        start = pos
+        if buf[pos] == 0xE6:
+            if avail - pos < 4:
+                return 0 if final else -1
+            if buf[pos + 1] != 0xE7 or buf[pos + 2] != 0x00:
+                return 0
+            start = pos + 3
+        if not _plausible_apdu(buf, start, avail):
+            return 0 if (final or avail - start >= 8) else -1
+        try:
+            end = dlms.apdu_complete(buf, start, avail)
+        except ValueError:
+            return 0
+        if end < 0:
+            if not final:
+                return -1 if avail - pos < MAX_BUFFER else 0
+            self._found(out)
+            out.append(Failure("apdu", "truncated", "APDU cut short", buf[pos:avail]))
+            return avail
+        self._found(out)
+        fmt = "llc" if start != pos else "apdu"
+        self._apdu(bytes(buf[start:end]), fmt, None, bytes(buf[pos:end]), out)
+        return end
+
+    # --- APDU to message ----------------------------------------------------
+    def _apdu(self, apdu, fmt, fields, raw, out):
+        if not apdu:
+            out.append(Failure(fmt, "apdu", "frame without an APDU", raw))
+            return
+        try:
+            if apdu[0] == dlms.BLOCK_TRANSFER:
+                apdu = self._block(apdu, fmt, raw, out)
+                if apdu is None:
+                    return
+                raw = apdu[1]
+                apdu = apdu[0]
+            item = self._message(apdu, fmt, fields, raw)
+        except dlms.ApduError as e:
+            item = Failure(fmt, e.reason, e.text, raw)
+        except (ValueError, IndexError, KeyError, TypeError) as e:
+            # the decoder's own bug or a shape nobody foresaw: never let it escape
+            item = Failure(fmt, "apdu", "undecodable APDU (%s)" % e, raw)
+        if item is not None:
+            out.append(item)
+
+    def _block(self, apdu, fmt, raw, out):
+        last, number, data = dlms.block(apdu)
+        if number == 1 or self._gbt is None:
+            if self._gbt is not None:
+                out.append(Failure(fmt, "incomplete", "block transfer restarted before its last block",
+                                   self._gbt[1]))
+            if number != 1:
+                raise dlms.ApduError("incomplete", "block %d without block 1" % number)
+            self._gbt = [bytearray(), bytearray(), 1]
+        state = self._gbt
+        if number != state[2]:
+            self._gbt = None
+            raise dlms.ApduError("incomplete", "block %d where %d was due" % (number, state[2]))
+        state[0].extend(data)
+        state[1].extend(raw)
+        state[2] = number + 1
+        if len(state[0]) > MAX_MESSAGE:
+            self._gbt = None
+            raise dlms.ApduError("overflow", "block transfer longer than %d bytes" % MAX_MESSAGE)
+        if not last:
+            return None
+        self._gbt = None
+        return bytes(state[0]), bytes(state[1])
+
+    def _message(self, apdu, fmt, fields, raw, security=None):
+        tag = apdu[0]
+        if tag == dlms.GLO_CIPHERING or tag == dlms.DED_CIPHERING:
+            if security is not None:
+                raise dlms.ApduError("apdu", "ciphered APDU inside a ciphered APDU")
+            parts = dlms.ciphered(apdu)
+            sec = {"security_control": "0x%02x" % parts["security_control"],
+                   "system_title": parts["system_title"].hex(),
+                   "frame_counter": parts["frame_counter"].hex(),
+                   "authenticated": bool(parts["tag"] is not None and self.auth_key is not None)}
+            plain = dlms.decipher(parts, self.key, self.auth_key)
+            if plain[:1] == b"/":
+                from . import dsmr
+                item = dsmr.parse(bytes(plain), self.key)
+                if item.ok:
+                    item.apdu = {"type": dlms.APDU_NAMES[tag], "security": sec}
+                    item.raw = raw
+                    item.format = "dsmr" if fmt == "apdu" else fmt
+                else:
+                    item.raw = raw
+                return item
+            return self._message(bytes(plain), fmt, fields, raw, sec)
+        if tag != dlms.DATA_NOTIFICATION:
+            raise dlms.ApduError("apdu", "APDU 0x%02x is not a push this decoder reads" % tag)
+        apdu_fields, body = dlms.data_notification(apdu)
+        if security is not None:
+            apdu_fields["security"] = security
+        msg = Message(fmt)
+        msg.frame = fields
+        msg.apdu = apdu_fields
+        msg.payload = body
+        msg.raw = raw
+        msg.timestamp = apdu_fields.get("datetime")
+        from .readings import extract
+        extract(msg, body)
+        return msg
+
+
+def _key_bytes(k):
+    if k is None or k == b"" or k == "":
+        return None
+    if isinstance(k, str):
+        k = k.strip().replace(" ", "").replace(":", "")
+        if k[:2] in ("0x", "0X"):
+            k = k[2:]
+        if len(k) != 32:
+            raise ValueError("a key is 32 hex digits")
+        return bytes.fromhex(k)
+    k = bytes(k)
+    if len(k) != 16:
+        raise ValueError("a key is 16 bytes")
+    return k
+
+
+def _plausible_apdu(buf, pos, avail):
+    """Cheap checks before trusting an unframed 0F / DB byte as an APDU start."""
+    if avail - pos < 8:
+        return avail - pos >= 1 and buf[pos] in (dlms.DATA_NOTIFICATION, dlms.GLO_CIPHERING)
+    tag = buf[pos]
+    if tag == dlms.DATA_NOTIFICATION:
+        return buf[pos + 5] in (0x00, 0x0C, 0x09)
+    if tag == dlms.GLO_CIPHERING:
+        return buf[pos + 1] == 0x08
+    return False
+
+
+def _is_hex(c):
+    return 48 <= c <= 57 or 65 <= c <= 70 or 97 <= c <= 102
+
+
+def dsmr_end(buf, pos, avail, final):
+    """Where the telegram starting at buf[pos] ('/') ends (exclusive).
+
+    -> end index; 0 if this '/' does not start a telegram; -1 if more bytes are needed.
+    An end whose last byte is '/' means the next telegram began before this one closed.
+    """
+    # identification: '/' + three letters
+    if avail - pos < 5:
+        return 0 if final else -1
+    for i in range(pos + 1, pos + 4):
+        c = buf[i] | 0x20
+        if c < 97 or c > 122:
+            return 0
+    i = pos + 4
+    # the Polish encrypted P1 variant: ident line, blank line, 00 82 LL LL, then a GCM block, '!' CRC
+    line_start = False
+    limit = min(avail, pos + MAX_BUFFER)
+    while i < limit:
+        c = buf[i]
+        if c == 0x21:  # '!'
+            j = i + 1
+            while j < avail and j < i + 5 and _is_hex(buf[j]):
+                j += 1
+            if j < avail:
+                if buf[j] == 0x0D:
+                    if j + 1 < avail:
+                        return j + 2 if buf[j + 1] == 0x0A else j + 1
+                    return j + 1 if final else -1
+                return j + 1 if buf[j] == 0x0A else j
+            return j if (final or j - i == 5) else -1
+        if c == 0x0A:
+            line_start = True
+        elif line_start:
+            if c == _DSMR:
+                return i + 1
+            if c == 0x00 and i + 1 < avail and buf[i + 1] == 0x82:
+                # binary GCM block: its length says where '!' stands
+                if i + 4 > avail:
+                    return 0 if final else -1
+                n = (buf[i + 2] << 8) | buf[i + 3]
+                i = i + 4 + n
+                if i > pos + MAX_BUFFER:
+                    return 0
+                continue
+            if c != 0x0D:
+                line_start = False
+        elif c == 0 or c == 0xFF:
+            return 0  # not text: this '/' was noise
+        i += 1
+    if limit < avail or avail - pos >= MAX_BUFFER:
+        return 0
+    return -1
+
+
+def decode(data, key=None, auth_key=None):
+    """Decode a complete capture in one call -> list of Messages and Failures."""
+    d = Decoder(key, auth_key)
+    out = d.feed(data)
+    out.extend(d.flush())
+    return out
