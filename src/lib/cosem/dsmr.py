@@ -27,7 +27,7 @@ _SEPARATORS = b"-:.."
 _UNITS = tuple((u.encode(), u) for u in ("kWh", "kW", "V", "A", "kvarh", "kvar", "kVArh", "kVAr",
                                           "Wh", "W", "varh", "var", "m3", "GJ", "Hz", "s"))
 # KINDS by 'C.D.E': [('A-', kind), ...], built once.
-_BY_CDE = {}
+_BY_CDE = {}  # type: dict
 for _k in KINDS:
     _BY_CDE.setdefault(_k[_k.find(":") + 1:], []).append((_k[:_k.find(":")] + "-", KINDS[_k]))
 
@@ -95,7 +95,7 @@ def _lines(msg, data, pos, stop):
     # a plain register is read straight from the bytes; only odd lines become strings.
     obis = None   # the line waiting for possible continuation lines
     kind = None
-    spans = []
+    spans = []  # type: list
     while pos < stop:
         nl = data.find(b"\n", pos, stop)
         nxt = stop if nl < 0 else nl + 1
