@@ -346,3 +346,19 @@ def test_obis_plain_form_and_suffixed_forms_give_one_key():
         assert dsmr._obis(t.encode(), 0, len(t)) == "1-0:1.8.0", t
     assert dsmr._obis(b"1-0:1.8.0*1", 0, 11) == "1-0:1.8.0*1"
     assert dsmr._obis(b"1-0:256.8.0", 0, 11) is None
+
+
+def test_plaintext_of_a_0xdb_wrapped_telegram_decodes_to_its_expected_values():
+    # The DLMS layer unwraps DB 08 <title> 82 <len> 30 <fc> <ciphertext> <tag> and hands
+    # the plaintext here; decrypt the corpus frame the same way and check the values.
+    from cosem import gcm
+    exp = _expected(os.path.join(CORPUS, "dsmrgcm-sagemcom-t210dr-at-steiermark-1.hex"))
+    wire = _hex_capture("dsmrgcm-sagemcom-t210dr-at-steiermark-1.hex")
+    assert wire[0] == 0xDB and wire[1] == 8 and wire[10] == 0x82 and wire[13] == 0x30
+    plain = gcm.decrypt(bytes.fromhex(exp["key"]), wire[2:10] + wire[14:18], wire[18:-12])
+    assert bytes(plain) == exp["decrypted_telegram_text"].encode("latin-1")
+    out = dsmr.parse(bytes(plain))
+    assert out.ok, out
+    assert out.timestamp == exp["timestamp"] and out.meter["dsmr_version"] == exp["dsmr_version"]
+    assert out.meter["identification"] == exp["identification"]
+    _check_readings(out, exp["obis"])
