@@ -272,7 +272,8 @@ def _hybrid(plain, key=KEY, fc=7, sc=0x30, title=b""):
     return head + block + b"!"
 
 
-PLAIN = b"0-0:1.0.0(260410150553S)\r\n1-0:1.8.0(012345.035*kWh)\r\n1-0:1.7.0(00.132*kW)\r\n"
+PLAIN = (b"0-0:1.0.0(260410150553S)\r\n1-0:1.8.0(012345.035*kWh)\r\n1-0:1.7.0(00.132*kW)\r\n"
+         b"0-0:96.13.0(caf\xe9 (ok))\r\n")
 
 
 def test_hybrid_capture_without_a_key_says_no_key():
@@ -298,6 +299,7 @@ def test_hybrid_decrypts_with_the_key_and_crc_over_the_plaintext():
     assert out.timestamp == "2026-04-10T15:05:53"
     assert out.value("1-0:1.8.0") == Dec(12345035, -3)
     assert out.meter["identification"] == "/EGM5G35"
+    assert out.value("0-0:96.13.0") == "caf\xe9 (ok)"  # a non-ASCII byte is text, not a wrong key
     assert out.frame["frame_counter"] == 7
     assert out.raw.startswith(b"/EGM5G35\r\n\r\n\x00\x82")
 

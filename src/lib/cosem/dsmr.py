@@ -478,16 +478,16 @@ def _parse_hybrid(data, start, body, ident, key, check_crc):
         plain = gcm.decrypt(key, iv, data[i + 5:bang - tag], b"", None)
     except ValueError as e:
         return Failure("dsmr", "decrypt", "decryption failed: %s" % e, data)
-    for c in plain:
-        if _binary(c):
+    for c in plain:  # a wrong key gives control bytes within the first few dozen
+        if c < 32 and c not in (9, 10, 13) or c == 127:
             return Failure("dsmr", "decrypt", "decrypted P1 block is not telegram text (wrong key?)", data)
     whole = data[start:body] + plain + b"!"
     if check_crc and end:
         bad = _crc_failure(data, end, crc16_arc(whole), crc16_arc(data, start, bang + 1))
         if bad:
             return bad
-    msg = Message("dsmr")
-    msg.frame = {"envelope": "gcm", "system_title": bytes(title).hex(), "security_control": sc,
+    msg = Message("dsmr")  # (MicroPython: b"".hex() is b"", hence the tlen test)
+    msg.frame = {"envelope": "gcm", "system_title": bytes(title).hex() if tlen else "", "security_control": sc,
                  "frame_counter": (data[i + 1] << 24) | (data[i + 2] << 16) | (data[i + 3] << 8) | data[i + 4]}
     out = _message(whole, ident, body - start, len(whole) - 1, msg)
     out.raw = bytes(data)  # what came over the wire, for log.txt and replay
