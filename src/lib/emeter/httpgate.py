@@ -139,7 +139,7 @@ class _Listener:
                     return _Ready(g, conn, bytes(data)), addr
             if ticks_diff(now, started) > g.client_timeout_ms:
                 self._drop(p)
-        raise OSError(_EAGAIN)
+        raise OSError(_EAGAIN, "EAGAIN")
 
 
 class _Ready:
@@ -161,7 +161,7 @@ class _Ready:
     def recv_into(self, buf, nbytes=0):
         n = min(nbytes or len(buf), len(buf), len(self.data) - self.pos)
         if n <= 0:
-            raise OSError(_ETIMEDOUT)
+            raise OSError(_ETIMEDOUT, "ETIMEDOUT")
         buf[:n] = self.data[self.pos:self.pos + n]
         self.pos += n
         return n
@@ -178,10 +178,10 @@ class _Ready:
         if self.deadline is None:
             self.deadline = now
         if ticks_diff(now, self.deadline) > g.send_timeout_ms:
-            raise OSError(_ECONNRESET)  # the server drops the response quietly
+            raise OSError(_ECONNRESET, "ECONNRESET")  # the server drops the response quietly
         if g.sleep_ms is not None:
             g.sleep_ms(1)
-        raise OSError(_EAGAIN)  # the server calls send again
+        raise OSError(_EAGAIN, "EAGAIN")  # the server calls send again
 
     def close(self):
         _close(self.conn)

@@ -1,0 +1,108 @@
+"""Each route's content for a DSMR and an HDLC capture replayed through the real app."""
+
+import html
+from decimal import Decimal
+
+import pytest
+
+from apphelp import expected, replay_board, wait_for
+
+CAPTURES = [
+    # capture, replay speed (2400-baud HDLC would take 2.7 s a frame at x1)
+    ("dsmr-v5-nl-iskra-mt382-1.txt", 1.0),
+    ("hdlc-aidon-se-list-1.hex", 20.0),
+]
+
+
+def _numeric(exp):
+    """(obis, value, unit) of the expected readings that carry a number and a unit."""
+    out = []
+    for obis, e in sorted(exp["obis"].items()):
+        v = e.get("value")
+        if isinstance(v, (int, Decimal)) and not isinstance(v, bool) and e.get("unit"):
+            out.append((obis, v, e["unit"]))
+    return out
+
+
+@pytest.fixture(params=CAPTURES, ids=[c[0] for c in CAPTURES])
+def running(request, tmp_path, run_app):
+    name, speed = request.param
+    r = run_app(replay_board(tmp_path, name, speed))
+    assert wait_for(lambda: r.app.state.frames_ok >= 1), "no frame decoded"
+    r.capture = name
+    return r
+
+
+def test_data_json_carries_every_expected_reading_exactly(running):
+    exp = expected(running.capture.rsplit(".", 1)[0] + ".expected.json")
+    doc = running.json()
+    checked = _numeric(exp)
+    assert len(checked) >= 5
+    for obis, value, unit in checked:
+        got = doc["readings"][obis]
+        assert got["value"] == value, obis
+        assert got["unit"].lower() == unit.lower(), obis
+
+
+def test_data_json_device_fields_are_present_and_counted(running):
+    doc = running.json()
+    dev = doc["device"]
+    for key in ("elapsed", "received", "uptime", "hostname", "mode", "ssid", "ip", "mac",
+                "rssi", "free_memory", "counters"):
+        assert key in dev, key
+    assert dev["hostname"] == "emeter"
+    assert dev["ip"] == "127.0.0.1"
+    assert dev["elapsed"] >= 0
+    c = dev["counters"]
+    assert c["frames_ok"] >= 1
+    assert c["bytes"] > 0
+    assert c["frames_rejected"] == 0
+    assert c["overruns"] == 0
+
+
+def test_data_json_top_level_is_the_decoder_schema(running):
+    doc = running.json()
+    assert doc["format"] in ("dsmr", "hdlc")
+    assert list(doc)[:4] == ["format", "timestamp", "meter", "readings"]
+    assert list(doc)[-1] == "device"
+
+
+def test_index_page_lists_every_reading_with_value_and_unit(running):
+    status, headers, body = running.get("/")
+    assert status == 200
+    assert headers["content-type"].startswith("text/html")
+    page = body.decode("utf-8")
+    assert 'http-equiv="refresh"' in page
+    msg = running.app.state.message
+    for r in msg.readings:
+        assert html.escape(r.obis) in page
+        if r.unit:
+            assert html.escape(r.unit) in page
+        if r.name:
+            assert html.escape(r.name, quote=True) in page
+    for r in msg.readings:
+        if not isinstance(r.value, (list, dict)):
+            assert '<td class="v">%s</td>' % html.escape(str(r.value), quote=True) in page, r.obis
+    assert "frames_ok" in page
+    assert "<th>errors</th><td>0</td>" in page
+
+
+def test_log_txt_is_plain_text_and_empty_for_a_clean_stream(running):
+    status, headers, body = running.get("/log.txt")
+    assert status == 200
+    assert headers["content-type"].startswith("text/plain")
+    assert body == b""
+
+
+def test_setup_form_shows_every_field(running):
+    status, _, body = running.get("/setup")
+    assert status == 200
+    page = body.decode("utf-8")
+    for name in ("wifi_ssid", "wifi_password", "hostname", "baud", "parity", "bits", "rx_pin",
+                 "key", "auth_key", "admin_password"):
+        assert 'name="%s"' % name in page
+
+
+def test_unknown_path_is_404(running):
+    status, _, _ = running.get("/nope")
+    assert status == 404
