@@ -60,10 +60,19 @@ def test_reopening_releases_the_previous_uart(cp):
     assert cp.fakes["busio"].UART.made[-1] is not first
 
 
-def test_inverted_rx_is_refused_because_busio_cannot_invert(cp):
-    with pytest.raises(ValueError, match="invert"):
-        cp.Board().serial_open(115200, 8, "N", 1, invert=True)
-    assert cp.fakes["busio"].UART.made == []
+def test_inverted_rx_is_left_to_the_interface_circuit(cp):
+    b = cp.Board()
+    assert b.can_invert_rx is False
+    b.serial_open(115200, 8, "N", 1, invert=True)
+    plain = cp.Board()
+    plain.serial_open(115200, 8, "N", 1, invert=False)
+    inverted, normal = cp.fakes["busio"].UART.made
+    assert inverted.kw == normal.kw and inverted.rx is normal.rx
+
+
+def test_buffer_size_the_board_announces_is_the_one_it_allocates(cp):
+    b, uart = opened(cp)
+    assert uart.kw["receiver_buffer_size"] == b.uart_buffer_bytes
 
 
 def test_rx_pin_by_board_name(cp):
@@ -96,6 +105,6 @@ def test_a_read_that_finds_the_buffer_full_counts_as_an_overrun(cp):
     uart.pending += bytes(100)
     b.serial_readinto(bytearray(4096))
     assert b.serial_overruns() == 0
-    uart.pending += bytes(cp.mod.RX_BUFFER_SIZE)
+    uart.pending += bytes(b.uart_buffer_bytes)
     b.serial_readinto(bytearray(512))
     assert b.serial_overruns() == 1

@@ -4,10 +4,12 @@ Choices, and why:
 
 - Meter port: `busio.UART`, receive only, 4096-byte receive buffer, timeout 0, so a
   read never waits and the loop has about 350 ms of slack at 115200 baud.
-  `busio.UART` cannot invert a line (ESP-IDF could; CircuitPython does not expose
-  it), and P1 ports send inverted TTL: the interface circuit must invert (a
-  transistor with a pull-up, or a 74HC14 gate). `serial_open(..., invert=True)`
-  therefore raises instead of reading garbage.
+- Inverted RX: P1 ports send inverted (open-collector) TTL, and `busio.UART` cannot
+  invert a line (ESP-IDF could; CircuitPython does not expose it). On this board the
+  interface circuit inverts (a transistor with a pull-up to 3.3 V, or a 74HC14 gate),
+  so the UART always sees normal polarity: `serial_open(..., invert=True)` describes
+  the meter, changes nothing here, and is not an error (refusing it would stop the
+  application before /setup could be served). `can_invert_rx = False` says so.
 - Overruns: busio keeps no count. A read that finds the buffer within one hardware
   FIFO (128 bytes) of full means the driver has stopped taking bytes and is
   dropping them; those reads are counted. It is a lower bound, not an exact count.
@@ -109,6 +111,8 @@ def _claim(pin):
 
 class Board(_Interface):
     name = "circuitpython"
+    uart_buffer_bytes = RX_BUFFER_SIZE
+    can_invert_rx = False   # the interface circuit inverts a P1 signal, not the UART
 
     def __init__(self, data_dir="/", button_pin=None, led_pin=None):
         self._dir = data_dir if data_dir.endswith("/") else data_dir + "/"
@@ -138,8 +142,6 @@ class Board(_Interface):
 
     # --- meter port -----------------------------------------------------
     def serial_open(self, baud, bits, parity, stop, rx_pin=None, invert=False):
-        if invert:
-            raise ValueError("busio.UART cannot invert RX: the interface circuit must invert")
         if parity not in _PARITY:
             raise ValueError("parity must be 'N', 'E' or 'O', not %r" % (parity,))
         rx = find_pin(("RX",)) if rx_pin is None else pin_named(rx_pin)
@@ -147,7 +149,7 @@ class Board(_Interface):
             raise ValueError("this board has no pin named RX: set the RX pin")
         self.serial_close()
         self._uart = busio.UART(None, rx, baudrate=baud, bits=bits, parity=_parity(parity),
-                                stop=stop, timeout=0, receiver_buffer_size=RX_BUFFER_SIZE)
+                                stop=stop, timeout=0, receiver_buffer_size=self.uart_buffer_bytes)
 
     def serial_close(self):
         if self._uart is not None:
@@ -161,7 +163,7 @@ class Board(_Interface):
         waiting = uart.in_waiting
         if not waiting:
             return 0
-        if waiting >= RX_BUFFER_SIZE - _UART_FIFO:
+        if waiting >= self.uart_buffer_bytes - _UART_FIFO:
             self._rx_full += 1
         return uart.readinto(buf) or 0
 
