@@ -118,10 +118,10 @@ def _bool(s):
 
 def _hex16(s):
     s = s.replace(" ", "").lower()
-    if len(s) != 32:
-        return None, "exactly 32 hex digits"
     if not _only(s, _HEX):
         return None, "hex digits 0-9 and a-f only"
+    if len(s) != 32:
+        return None, "exactly 32 hex digits"
     return s, None
 
 
