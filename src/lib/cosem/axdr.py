@@ -260,5 +260,5 @@ def plain(node):
     if tag in (ARRAY, STRUCTURE, COMPACT_ARRAY):
         v = [plain(n) for n in v]
     elif isinstance(v, (bytes, bytearray)):
-        v = bytes(v).hex()
+        v = bytes(v).hex() if v else ""
     return {"type": type_name(tag), "value": v}

@@ -10,6 +10,11 @@ from .number import Dec
 _ESC = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 
 
+def hexs(b):
+    """Hex text of bytes; '' for empty (MicroPython's b''.hex() gives b'')."""
+    return bytes(b).hex() if b else ""
+
+
 def quote(s):
     out = None
     for i, ch in enumerate(s):
@@ -77,7 +82,7 @@ def write(value, out):
             write(v, out)
         out.append("]")
     elif isinstance(value, (bytes, bytearray)):
-        out.append('"' + bytes(value).hex() + '"')
+        out.append('"' + hexs(value) + '"')
     elif hasattr(value, "json_value"):
         write(value.json_value(), out)
     else:

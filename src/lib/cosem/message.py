@@ -4,7 +4,7 @@ Errors are values at the decoder boundary: a frame that cannot be used comes bac
 as a Failure with a reason code and its raw bytes, never as an exception.
 """
 
-from .jsonw import Pairs, dumps, write
+from .jsonw import Pairs, dumps, hexs, write
 from .obis import name_of
 
 
@@ -130,7 +130,7 @@ class Failure:
 
     def json_value(self):
         return Pairs([("error", self.text), ("reason", self.reason), ("format", self.format),
-                      ("length", len(self.raw)), ("raw", self.raw.hex())])
+                      ("length", len(self.raw)), ("raw", hexs(self.raw))])
 
     def to_json(self):
         return dumps(self)

@@ -14,6 +14,7 @@ from . import axdr
 from .axdr import ARRAY, STRUCTURE, COMPACT_ARRAY, NULL, OCTET_STRING, VISIBLE_STRING, UTF8_STRING
 from .cosemtime import iso, looks_like_datetime
 from .lists import POSITIONAL, SCALERS
+from .jsonw import hexs
 from .number import scaled
 from .obis import key as obis_key
 from .obis import unit_symbol
@@ -52,7 +53,7 @@ def _text_value(tag, v, code=None):
     stripped = v.rstrip(b"\x00")
     if stripped and _printable(stripped):
         return stripped.decode()
-    return v.hex()
+    return hexs(v)
 
 
 def _value(node, scaler, unit, code=None):
@@ -67,7 +68,7 @@ def _value(node, scaler, unit, code=None):
     if tag == axdr.DATE_TIME:
         return iso(v), None
     if tag in (axdr.DATE, axdr.TIME, axdr.BIT_STRING):
-        return v.hex(), None
+        return hexs(v), None
     if tag in (ARRAY, STRUCTURE, COMPACT_ARRAY):
         return axdr.plain(node)["value"], None
     return v, unit  # boolean, float32/64 (sent as floats by the meter), null
@@ -119,7 +120,7 @@ def _matches(match, elements):
             return False
         node = elements[0]
         if first.startswith("hex:"):
-            if node[0] != OCTET_STRING or node[1].hex() != first[4:]:
+            if node[0] != OCTET_STRING or hexs(node[1]) != first[4:]:
                 return False
         else:
             text = _text_of(node)
@@ -262,7 +263,7 @@ def _unmapped(msg, index, node):
     tag, v = node
     value, _ = _value(node, None, None)
     if tag == OCTET_STRING:
-        value = v.hex()
+        value = hexs(v)
     msg.unmapped.append({"index": index, "type": axdr.type_name(tag), "value": value})
 
 

@@ -97,14 +97,15 @@ class Decoder:
                 pos += 1
             else:
                 pos = step
+        # (MicroPython's bytearray has no slice deletion: keep the rest as a new buffer)
         if pos >= avail:
-            del buf[:]
+            self.buf = bytearray()
         elif pos:
-            del buf[:pos]
-        if len(buf) > MAX_BUFFER + 16:
+            self.buf = buf[pos:]
+        if len(self.buf) > MAX_BUFFER + 16:
             # a frame start that never completes: give it up as noise and move on
-            self._junk(buf[0])
-            del buf[:1]
+            self._junk(self.buf[0])
+            self.buf = self.buf[1:]
             self._scan(out, final)
 
     def _junk(self, b):
@@ -161,6 +162,7 @@ class Decoder:
         if self._seg is not None:
             self._seg[0].extend(info)
             self._seg[1].extend(raw)
+            self._seg[3] += 1
             if len(self._seg[0]) > MAX_MESSAGE:
                 out.append(Failure("hdlc", "overflow", "segmented message longer than %d bytes" % MAX_MESSAGE,
                                    self._seg[1][:MAX_BUFFER]))
@@ -174,8 +176,6 @@ class Decoder:
         elif frame.segmented:
             self._seg = [bytearray(info), bytearray(raw), fields, 1]
             return
-        if self._seg is not None:
-            self._seg[3] += 1
         self._apdu(dlms.strip_llc(info), "hdlc", fields, raw, out)
 
     # --- M-Bus --------------------------------------------------------------
@@ -416,7 +416,7 @@ def dsmr_end(buf, pos, avail, final):
     limit = min(avail, pos + MAX_BUFFER)
     while i < limit:
         c = buf[i]
-        if c == 0x21:  # '!'
+        if c == 0x21 and line_start:  # '!' opening a line ends the telegram
             j = i + 1
             while j < avail and j < i + 5 and _is_hex(buf[j]):
                 j += 1
@@ -425,7 +425,14 @@ def dsmr_end(buf, pos, avail, final):
                     if j + 1 < avail:
                         return j + 2 if buf[j + 1] == 0x0A else j + 1
                     return j + 1 if final else -1
-                return j + 1 if buf[j] == 0x0A else j
+                if buf[j] == 0x0A:
+                    return j + 1
+                if j - i == 5:
+                    return j  # four CRC digits: the CRC decides
+                # '!' with text after it is no end line (a damaged byte, most likely)
+                line_start = False
+                i += 1
+                continue
             return j if (final or j - i == 5) else -1
         if c == 0x0A:
             line_start = True

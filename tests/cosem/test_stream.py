@@ -1,0 +1,172 @@
+"""The stream decoder under real conditions: any chunking, noise around frames,
+damaged frames, endless garbage."""
+
+import json
+import random
+
+from hypothesis import given, settings, HealthCheck
+from hypothesis import strategies as st
+
+import corpus
+from cosem import Decoder, decode
+from cosem.stream import MAX_BUFFER, NOISE_KEEP
+
+
+def _expected(name):
+    return json.loads(corpus.expected_text(name))
+
+
+def _good(prefixes):
+    out = []
+    for n in corpus.names():
+        exp = _expected(n)
+        if n.startswith(prefixes) and "error" not in exp and "key" not in exp and exp.get("obis"):
+            out.append(n)
+    return out
+
+
+HDLC = _good(("hdlc-",))
+DSMR = _good(("dsmr-",))
+MBUS_KEYED = [n for n in corpus.names() if n.startswith("mbus-") and "key" in _expected(n) and "error" not in _expected(n)]
+
+
+def _messages(items):
+    return [i.to_json() for i in items if i.ok]
+
+
+def _feed_in_chunks(data, sizes, key=None):
+    d = Decoder(key)
+    out = []
+    i = 0
+    k = 0
+    while i < len(data):
+        n = sizes[k % len(sizes)]
+        out.extend(d.feed(data[i:i + n]))
+        i += n
+        k += 1
+    out.extend(d.flush())
+    return out
+
+
+def test_a_stream_of_every_hdlc_capture_gives_one_message_each():
+    stream = b"".join(corpus.capture(n) for n in HDLC)
+    items = decode(stream)
+    assert len(_messages(items)) == len(HDLC)
+    assert not [i for i in items if not i.ok]
+
+
+def test_any_chunking_gives_the_same_messages_as_one_chunk():
+    rnd = random.Random(7)
+    for names in (HDLC, DSMR):
+        stream = b"".join(corpus.capture(n) for n in names)
+        whole = decode(stream)
+        for sizes in ([1], [2, 3], [7], [64], [4096], [rnd.randint(1, 300) for _ in range(50)]):
+            assert [i.to_json() for i in _feed_in_chunks(stream, sizes)] == [i.to_json() for i in whole]
+
+
+def test_mbus_segments_split_across_reads_are_joined():
+    for n in MBUS_KEYED:
+        data = corpus.capture(n)
+        key = bytes.fromhex(_expected(n)["key"])
+        whole = _messages(decode(data, key))
+        assert len(whole) == 1
+        assert _messages(_feed_in_chunks(data, [1], key)) == whole
+        assert _messages(_feed_in_chunks(data, [13, 250], key)) == whole
+
+
+def test_reader_joining_mid_frame_recovers_at_the_next_frame():
+    a, b = corpus.capture(HDLC[0]), corpus.capture(HDLC[1])
+    items = decode(a[len(a) // 2:] + b)
+    assert _messages(items) == _messages(decode(b))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.binary(min_size=0, max_size=300), min_size=3, max_size=3), st.integers(0, 2 ** 32))
+def test_garbage_before_between_and_after_frames_changes_no_message(junk, seed):
+    rnd = random.Random(seed)
+    names = rnd.sample(HDLC, 2) if rnd.random() < 0.5 else rnd.sample(DSMR, 2)
+    frames = [corpus.capture(n) for n in names]
+    clean = _messages(decode(b"".join(frames)))
+    noisy = junk[0] + frames[0] + junk[1] + frames[1] + junk[2]
+    assert _messages(decode(noisy)) == clean
+
+
+def _flips(data, count, rnd):
+    bits = len(data) * 8
+    picks = range(bits) if bits <= count else rnd.sample(range(bits), count)
+    for bit in picks:
+        damaged = bytearray(data)
+        damaged[bit // 8] ^= 1 << (bit % 8)
+        yield bytes(damaged)
+
+
+def test_one_flipped_bit_in_any_checked_frame_gives_no_wrong_reading():
+    rnd = random.Random(3)
+    checked = HDLC + [n for n in DSMR if _expected(n).get("crc", {}).get("crc_present")]
+    assert len(checked) > 50
+    for name in checked:
+        data = corpus.capture(name)
+        good = _messages(decode(data))
+        assert len(good) == 1
+        for damaged in _flips(data, 120, rnd):
+            for m in _messages(decode(damaged)):
+                assert m == good[0], name  # a message that survives is one the flip did not touch
+
+
+def test_endless_garbage_keeps_memory_bounded():
+    rnd = random.Random(11)
+    d = Decoder()
+    failures = 0
+    for _ in range(300):
+        chunk = bytes(rnd.getrandbits(8) for _ in range(512))
+        for item in d.feed(chunk):
+            assert not item.ok
+            failures += 1
+            assert len(item.raw) <= MAX_BUFFER + 16
+        assert len(d.buf) <= MAX_BUFFER + 16
+        assert len(d._noise) <= NOISE_KEEP
+    assert failures > 0  # the noise was reported, not swallowed
+
+
+def test_frame_start_bytes_without_a_frame_do_not_grow_the_buffer():
+    d = Decoder()
+    for _ in range(100):
+        d.feed(b"/ABC" + b"x" * 200)  # looks like a telegram that never ends
+        assert len(d.buf) <= MAX_BUFFER + 16
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=2000))
+def test_random_bytes_never_raise(data):
+    d = Decoder(b"\x00" * 16, b"\x01" * 16)
+    for item in d.feed(data) + d.flush():
+        assert item.ok in (True, False)
+        json.loads(item.to_json())
+
+
+ALL_BINARY = [n for n in corpus.names() if n.endswith(".hex")]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(ALL_BINARY), st.lists(st.tuples(st.integers(0, 10 ** 6), st.integers(0, 255)), max_size=8),
+       st.integers(0, 64), st.integers(0, 64))
+def test_mutated_real_frames_never_raise(name, edits, cut_head, cut_tail):
+    data = bytearray(corpus.capture(name))
+    for pos, value in edits:
+        data[pos % len(data)] = value
+    data = data[cut_head:len(data) - cut_tail]
+    exp = _expected(name)
+    key = bytes.fromhex(exp["key"]) if "key" in exp else None
+    for item in decode(bytes(data), key):
+        json.loads(item.to_json())
+        if not item.ok:
+            assert item.reason and item.text
+
+
+def test_failure_log_entry_reads_back_through_the_cli_parser():
+    from tools.capture_file import segments
+    bad = corpus.capture("hdlc-aidon-6534-list3-badfcs-1.hex")
+    fail = [i for i in decode(bad) if not i.ok][0]
+    entry = fail.log_entry("2026-01-01T00:00:00Z")
+    assert entry.startswith("--- Start --- 2026-01-01T00:00:00Z fcs:") and entry.endswith("--- End ---\n")
+    assert segments(entry.encode()) == [bad]
