@@ -27,7 +27,7 @@ TAG_LEN = 12
 
 class ApduError(ValueError):
     def __init__(self, reason, text):
-        ValueError.__init__(self, text)
+        super().__init__(text)
         self.reason = reason
         self.text = text
 
