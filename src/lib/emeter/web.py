@@ -53,7 +53,8 @@ class Web:
         return self.gate.listener.getsockname()[1]
 
     def stop(self):
-        self.server.stop()
+        if not self.server.stopped:
+            self.server.stop()
 
     def poll(self):
         """One bounded step of the server (a minor slot)."""

@@ -76,6 +76,9 @@ class WifiSupervisor:
     def poll(self):
         now = self.board.ticks_ms()
         if self.mode == "joining":
+            if self.first_fail is not None and ticks_diff(now, self.first_fail) >= self.give_up_ms:
+                self._ap()
+                return True
             if ticks_diff(now, self.next_try) < 0:
                 return False
             if self._join():
