@@ -55,6 +55,9 @@ RX_BUFFER_SIZE = 4096
 _UART_FIFO = 128          # ESP32 hardware FIFO; within this of full, bytes get dropped
 _REMOUNT_AFTER_MS = 5000  # give USB time to enumerate before deciding nobody has the drive
 _CLOCK_SET_YEAR = 2024    # the RTC starts at 2000 until something sets it
+# CircuitPython raises errno 30 for a read-only drive, but its errno module (like
+# MicroPython's) may not name it
+_EROFS = getattr(errno, "EROFS", 30)
 
 BUTTON_PINS = ("BUTTON", "BOOT0", "BOOT", "IO0")
 LED_PINS = ("LED",)
@@ -282,7 +285,7 @@ class Board(_Interface):
                 return
             except (ImportError, RuntimeError, OSError) as e:
                 why = "remount failed: %s" % (e,)
-        raise ReadOnlyStorage(errno.EROFS, "CIRCUITPY is read-only to the board (%s)" % why)
+        raise ReadOnlyStorage(_EROFS, "CIRCUITPY is read-only to the board (%s)" % why)
 
     # --- people ---------------------------------------------------------
     def _open_button(self, name):
@@ -362,15 +365,26 @@ def _has_neopixel_write():
 
 
 def _is_read_only(e):
-    return bool(e.args) and e.args[0] == errno.EROFS
+    return bool(e.args) and e.args[0] == _EROFS
+
+
+def _missing(path):
+    """True when path names no file; asked only after an OSError, whose errno differs
+    between VMs (2 on CircuitPython's FAT, 44 under MicroPython's WebAssembly build)."""
+    cut = path.rfind("/")
+    folder, name = (path[:cut] or "/", path[cut + 1:]) if cut >= 0 else (".", path)
+    try:
+        return name not in os.listdir(folder)
+    except OSError:
+        return True
 
 
 def _read(path):
     try:
         with open(path, "rb") as f:
             return f.read()
-    except OSError as e:
-        if e.args and e.args[0] == errno.ENOENT:
+    except OSError:
+        if _missing(path):
             return None
         raise
 
@@ -378,6 +392,6 @@ def _read(path):
 def _remove(path):
     try:
         os.remove(path)
-    except OSError as e:
-        if not (e.args and e.args[0] == errno.ENOENT):
+    except OSError:
+        if not _missing(path):
             raise
