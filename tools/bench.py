@@ -1,0 +1,156 @@
+"""`build.py bench`: decode speed and memory, side by side with the peers.
+
+For every corpus capture a peer can read, in one run and interleaved:
+  - DSMR telegrams: cosem.decode vs dsmr_parser's TelegramParser (spec ALL, CRC checked);
+  - HDLC frames: cosem.decode vs amshan's HdlcFrameReader + AutoDecoder.
+Both sides do the same work: bytes of one capture in, decoded values out.
+Printed: per-capture microseconds (median of rounds), peak Python memory of one
+decode (tracemalloc), and the peer/ours ratio; then the same decode inside the
+MicroPython VM (time and bytes allocated with the collector held off).
+Figures only: machines here are shared and noisy, so nothing is asserted.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+import tracemalloc
+
+HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(HERE, "src", "lib"))
+CORPUS = os.path.join(os.path.dirname(HERE), "shared", "corpus")
+
+import cosem  # noqa: E402
+
+
+def _captures(prefix):
+    out = []
+    for f in sorted(os.listdir(CORPUS)):
+        if not f.startswith(prefix) or not (f.endswith(".hex") or f.endswith(".txt")):
+            continue
+        with open(os.path.join(CORPUS, f[:-4] + ".expected.json")) as fh:
+            exp = json.load(fh)
+        if "error" in exp or "key" in exp or not exp.get("obis"):
+            continue
+        with open(os.path.join(CORPUS, f), "rb") as fh:
+            data = fh.read()
+        if f.endswith(".hex"):
+            data = bytes.fromhex(data.decode().strip())
+        out.append((f[:-4], data))
+    return out
+
+
+def _ours(data):
+    return [m for m in cosem.decode(data) if m.ok]
+
+
+def _dsmr_parser():
+    """dsmr_parser with the first of its specifications that parses the telegram (chosen once)."""
+    from dsmr_parser import telegram_specifications
+    from dsmr_parser.parsers import TelegramParser
+    parsers = [TelegramParser(spec, apply_checksum_validation=True) for spec in telegram_specifications.ALL]
+    chosen = {}
+
+    def run(data):
+        text = data.decode("ascii", "replace")
+        p = chosen.get(data)
+        if p is None:
+            for candidate in parsers:
+                try:
+                    if candidate.parse(text):
+                        p = chosen[data] = candidate
+                        break
+                except Exception:
+                    continue
+            if p is None:
+                raise ValueError("no dsmr_parser specification parses this telegram")
+        return p.parse(text)
+    return run
+
+
+def _amshan():
+    from han import autodecoder, hdlc
+
+    def run(data):
+        reader = hdlc.HdlcFrameReader(use_octet_stuffing=False)
+        decoder = autodecoder.AutoDecoder()
+        return [decoder.decode_message(f) for f in reader.read(data) if f.is_good_ffc]
+    return run
+
+
+def _works(fn, data):
+    try:
+        r = fn(data)
+        return bool(r) and (not isinstance(r, list) or any(r))
+    except Exception:
+        return False
+
+
+def _time_us(fn, data, loops):
+    t0 = time.perf_counter()
+    for _ in range(loops):
+        fn(data)
+    return (time.perf_counter() - t0) / loops * 1e6
+
+
+def _peak(fn, data):
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    fn(data)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak
+
+
+def compare(family, captures, peer_name, peer, rounds, loops):
+    rows = []
+    for name, data in captures:
+        if not _works(peer, data) or not _works(_ours, data):
+            continue
+        ours_t, peer_t = [], []
+        for _ in range(rounds):  # interleaved so drift hits both sides alike
+            ours_t.append(_time_us(_ours, data, loops))
+            peer_t.append(_time_us(peer, data, loops))
+        o, p = statistics.median(ours_t), statistics.median(peer_t)
+        rows.append((name, len(data), o, p, p / o, _peak(_ours, data), _peak(peer, data)))
+    print("\n%s: cosem vs %s (%d captures both decode)" % (family, peer_name, len(rows)))
+    print("%-46s %6s %10s %10s %7s %10s %10s" % ("capture", "bytes", "cosem us", peer_name[:8] + " us",
+                                                 "ratio", "cosem peak", "peer peak"))
+    for r in rows:
+        print("%-46s %6d %10.1f %10.1f %6.1fx %10d %10d" % r)
+    if rows:
+        ratios = [r[4] for r in rows]
+        print("median ratio %s/cosem: %.1fx (min %.1fx, max %.1fx); median peak memory cosem %d B, %s %d B"
+              % (peer_name, statistics.median(ratios), min(ratios), max(ratios),
+                 statistics.median([r[5] for r in rows]), peer_name, statistics.median([r[6] for r in rows])))
+    return rows
+
+
+def vm(repeat):
+    from tools.mpy_vm import bench_in_vm, corpus_bench_captures
+    rows = [r for r in bench_in_vm(corpus_bench_captures(), repeat=repeat) if "error" not in r and r["ok"]]
+    print("\nMicroPython VM (wasm under node; a board is slower): %d captures that decode" % len(rows))
+    print("%-46s %9s %9s" % ("capture", "ms", "alloc B"))
+    for r in rows:
+        print("%-46s %9.2f %9d" % (r["name"], r["ms"], r["alloc"]))
+    if rows:
+        allocs = [r["alloc"] for r in rows]
+        print("median %.2f ms, median alloc %d B, max alloc %d B (%s)"
+              % (statistics.median([r["ms"] for r in rows]), statistics.median(allocs), max(allocs),
+                 max(rows, key=lambda r: r["alloc"])["name"]))
+    return rows
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(prog="build.py bench", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--loops", type=int, default=20)
+    ap.add_argument("--no-vm", action="store_true", help="skip the MicroPython VM part")
+    args = ap.parse_args(argv)
+    compare("DSMR telegrams", _captures("dsmr-"), "dsmr_parser", _dsmr_parser(), args.rounds, args.loops)
+    compare("HDLC frames", _captures("hdlc-"), "amshan", _amshan(), args.rounds, args.loops)
+    if not args.no_vm:
+        vm(args.rounds)
+    return 0
