@@ -138,8 +138,42 @@ def test_remount_that_circuitpython_refuses_is_reported(cp, tmp_path, monkeypatc
     cp.x["clock"]["ms"] += 60000
     with pytest.raises(cp.mod.ReadOnlyStorage, match="visible via USB"):
         b.write_file_atomic("log.txt", b"entry")
-    with pytest.raises(cp.mod.ReadOnlyStorage, match="already tried"):
+    with pytest.raises(cp.mod.ReadOnlyStorage, match="less than a minute ago"):
         b.write_file_atomic("log.txt", b"entry")
+
+
+def test_a_refused_remount_is_tried_again_a_minute_later(cp, tmp_path, monkeypatch):
+    refusals = []
+
+    def refuse_once(path, readonly=False):
+        if not refusals:
+            refusals.append(path)
+            raise RuntimeError("Cannot remount path when visible via USB.")
+        cp.x["remounts"].append((path, readonly))
+    monkeypatch.setattr(cp.fakes["storage"], "remount", refuse_once)
+    b = read_only(cp, tmp_path, monkeypatch)
+    cp.x["clock"]["ms"] += 60000
+    with pytest.raises(cp.mod.ReadOnlyStorage):
+        b.write_file_atomic("log.txt", b"entry")
+    cp.x["clock"]["ms"] += 60000
+    b.write_file_atomic("log.txt", b"entry")
+    assert (tmp_path / "log.txt").read_bytes() == b"entry"
+
+
+def test_removing_on_a_read_only_drive_remounts_too(cp, tmp_path, monkeypatch):
+    (tmp_path / "settings.toml").write_bytes(b"old")
+    real_remove = os.remove
+    remounts = cp.x["remounts"]
+
+    def remove(path):
+        if not remounts:
+            raise OSError(errno.EROFS, "Read-only filesystem")
+        real_remove(path)
+    monkeypatch.setattr(cp.mod.os, "remove", remove)
+    b = board_in(cp, tmp_path)
+    cp.x["clock"]["ms"] += 60000
+    b.remove_file("settings.toml")
+    assert remounts == [("/", False)] and os.listdir(tmp_path) == []
 
 
 def test_other_write_errors_are_not_mistaken_for_read_only(cp, tmp_path):

@@ -60,7 +60,6 @@ except m.ReadOnlyStorage as e:
     print("readonly", e.args[0], "USB" in e.args[1], isinstance(e, OSError))
 supervisor.runtime.usb_connected = False
 supervisor.now[0] += 60000
-b._remount_tried = False
 b.write_file_atomic("log.txt", b"x")
 print("remounted", storage.remounts, b.read_file("log.txt"))
 

@@ -17,12 +17,13 @@ Choices, and why:
   computer will mount CIRCUITPY; it could only decide by a button held at power-up,
   and holding BOOT at reset starts the ESP32's ROM loader instead. So the drive is
   left writable by USB (editing code keeps working), and the first write that
-  meets a read-only drive calls `storage.remount("/", readonly=False)` once, when
+  meets a read-only drive calls `storage.remount("/", readonly=False)`, when
   no USB host is enumerated and the board has been up a few seconds (an earlier
   remount can beat USB enumeration and lock a computer out). CircuitPython itself
-  refuses the remount while a computer has the drive; the write then fails with
-  `ReadOnlyStorage`, a clear message instead of errno 30. Once remounted, a
-  computer sees the drive read-only until the next reset.
+  refuses the remount while a computer has the drive; the write (or removal) then
+  fails with `ReadOnlyStorage`, a clear message instead of errno 30, and a refused
+  remount is tried again at most once a minute. Once remounted, a computer sees the
+  drive read-only until the next reset.
   `microcontroller.nvm` was rejected: 8 KB on these chips cannot hold the 64 kB log,
   and settings.toml must be a file for CircuitPython's own Wi-Fi and web workflow.
 - Atomic files: FAT's rename over an existing file is remove-then-rename, so a
@@ -54,6 +55,7 @@ from emeter.clock import ticks_diff
 RX_BUFFER_SIZE = 4096
 _UART_FIFO = 128          # ESP32 hardware FIFO; within this of full, bytes get dropped
 _REMOUNT_AFTER_MS = 5000  # give USB time to enumerate before deciding nobody has the drive
+_REMOUNT_RETRY_MS = 60000  # a refused remount is tried again at most once a minute
 _CLOCK_SET_YEAR = 2024    # the RTC starts at 2000 until something sets it
 # CircuitPython raises errno 30 for a read-only drive, but its errno module (like
 # MicroPython's) may not name it
@@ -120,7 +122,7 @@ class Board(_Interface):
     def __init__(self, data_dir="/", button_pin=None, led_pin=None):
         self._dir = data_dir if data_dir.endswith("/") else data_dir + "/"
         self._started = supervisor.ticks_ms()
-        self._remount_tried = False
+        self._remount_tried_at = None  # type: int | None
         self._uart = None  # type: busio.UART | None
         self._rx_full = 0
         self._pool = None  # type: socketpool.SocketPool | None
@@ -236,31 +238,20 @@ class Board(_Interface):
         return _read(path)
 
     def write_file_atomic(self, name, data):
-        path = self._dir + name
+        self._on_writable(_write_renamed, self._dir + name, data)
+
+    def remove_file(self, name):
+        self._on_writable(_remove_all, self._dir + name)
+
+    def _on_writable(self, action, *args):
+        """Run a write; on a read-only drive, make it writable (once) and run it again."""
         try:
-            self._write_renamed(path, data)
+            action(*args)
         except OSError as e:
             if not _is_read_only(e):
                 raise
-            self._make_writable(e)
-            self._write_renamed(path, data)
-
-    def remove_file(self, name):
-        path = self._dir + name
-        for p in (path, path + ".new", path + ".tmp"):
-            _remove(p)
-
-    def _write_renamed(self, path, data):
-        tmp = path + ".tmp"
-        new = path + ".new"
-        with open(tmp, "wb") as f:
-            f.write(data)
-        _remove(new)
-        os.rename(tmp, new)     # from here on the new content is known complete
-        os.rename(new, path)
-        sync = getattr(os, "sync", None)
-        if sync is not None:
-            sync()
+            self._make_writable()
+            action(*args)
 
     def _finish_rename(self, path):
         try:
@@ -268,17 +259,19 @@ class Board(_Interface):
         except OSError:
             pass    # read-only now: the next write finishes it
 
-    def _make_writable(self, cause):
-        """Remount CIRCUITPY writable for the board once, when no computer can have it."""
+    def _make_writable(self):
+        """Remount CIRCUITPY writable for the board, when no computer can have it."""
+        now = supervisor.ticks_ms()
+        last = self._remount_tried_at
         why = None
-        if self._remount_tried:
-            why = "remount already tried"
-        elif supervisor.runtime.usb_connected:
+        if supervisor.runtime.usb_connected:
             why = "a computer is connected over USB; eject CIRCUITPY or power the board from a charger"
-        elif ticks_diff(supervisor.ticks_ms(), self._started) < _REMOUNT_AFTER_MS:
+        elif ticks_diff(now, self._started) < _REMOUNT_AFTER_MS:
             why = "too soon after start to know whether USB will connect"
+        elif last is not None and ticks_diff(now, last) < _REMOUNT_RETRY_MS:
+            why = "remount refused less than a minute ago"
         if why is None:
-            self._remount_tried = True
+            self._remount_tried_at = now
             try:
                 import storage
                 storage.remount("/", readonly=False)
@@ -350,6 +343,24 @@ class Board(_Interface):
 
     def restart(self):
         microcontroller.reset()
+
+
+def _write_renamed(path, data):
+    tmp = path + ".tmp"
+    new = path + ".new"
+    with open(tmp, "wb") as f:
+        f.write(data)
+    _remove(new)
+    os.rename(tmp, new)     # from here on the new content is known complete
+    os.rename(new, path)
+    sync = getattr(os, "sync", None)
+    if sync is not None:
+        sync()
+
+
+def _remove_all(path):
+    for p in (path, path + ".new", path + ".tmp"):
+        _remove(p)
 
 
 def _mac_text(mac):
