@@ -111,8 +111,11 @@ def _library_files(site, top):
     return out
 
 
-def plan(root=ROOT, sites=None):
-    """Every file the bundle holds: [(host path, drive path, compile?)], in ship order."""
+def plan(root=ROOT, sites=None, libraries=True):
+    """Every file the bundle holds: [(host path, drive path, compile?)], in ship order.
+
+    libraries=False leaves out the PyPI libraries, for people who install them on the
+    board with circup instead (docs/board.md)."""
     sites = site_dirs(root) if sites is None else sites
     files = []
     for src, dest, required in TOP:
@@ -128,7 +131,7 @@ def plan(root=ROOT, sites=None):
             if rel not in HOST_ONLY:
                 files.append((host, "lib/" + rel, True))
     wanted = pins(root)
-    for dist, top in LIBRARIES:
+    for dist, top in (LIBRARIES if libraries else ()):
         pin = wanted.get(_norm(dist))
         have, site = installed_version(dist, sites)
         if have is None:
@@ -170,7 +173,8 @@ def _swap_in(tmp, out_dir):
         shutil.rmtree(old)
 
 
-def build(target="circuitpython", mpy_cross=None, out_dir=None, root=ROOT, sites=None, log=print):
+def build(target="circuitpython", mpy_cross=None, out_dir=None, root=ROOT, sites=None, log=print,
+          libraries=True):
     """Write the bundle; return rows (drive path, source bytes, shipped bytes). Raises BuildError."""
     if target not in TARGETS:
         raise BuildError("unknown target %r (choose %s)" % (target, " or ".join(TARGETS)))
@@ -183,7 +187,7 @@ def build(target="circuitpython", mpy_cross=None, out_dir=None, root=ROOT, sites
     if compiler and not os.path.isfile(compiler):
         raise BuildError("mpy-cross not found: %s" % compiler)
     log(note)
-    files = plan(root, sites)
+    files = plan(root, sites, libraries)
     parent = os.path.dirname(os.path.abspath(out_dir))
     os.makedirs(parent, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix=".CIRCUITPY-", dir=parent)
@@ -218,16 +222,21 @@ def size_table(rows, target, out_dir):
     return "\n".join(lines)
 
 
-USAGE = "usage: build.py build [--target circuitpython|micropython] [--mpy-cross PATH] [--out DIR]\n"
+USAGE = ("usage: build.py build [--target circuitpython|micropython] [--mpy-cross PATH] [--out DIR]\n"
+         "                      [--no-libraries]\n")
 
 
 def _args(argv):
-    opts = {"target": "circuitpython", "mpy_cross": None, "out": None}
+    opts = {"target": "circuitpython", "mpy_cross": None, "out": None, "libraries": True}
     i = 0
     while i < len(argv):
         a = argv[i]
         if a in ("-h", "--help"):
             return None
+        if a == "--no-libraries":
+            opts["libraries"] = False
+            i += 1
+            continue
         key = {"--target": "target", "--mpy-cross": "mpy_cross", "--out": "out"}.get(a.split("=", 1)[0])
         if key is None:
             raise BuildError("unknown argument %s\n%s" % (a, USAGE))
@@ -249,7 +258,7 @@ def main(argv):
             sys.stdout.write(USAGE)
             return 0
         out_dir = opts["out"] or os.path.join(ROOT, "build", "CIRCUITPY")
-        rows = build(opts["target"], opts["mpy_cross"], out_dir)
+        rows = build(opts["target"], opts["mpy_cross"], out_dir, libraries=opts["libraries"])
     except BuildError as e:
         sys.stderr.write("build failed: %s\n" % e)
         return 1

@@ -161,6 +161,14 @@ def test_installed_library_other_than_the_pin_is_refused(tmp_path):
     assert "0.0.1" in str(e.value) and "pins" in str(e.value)
 
 
+def test_no_libraries_leaves_out_every_pypi_library(tmp_path, no_cp_compiler):
+    out = str(tmp_path / "CIRCUITPY")
+    assert bundle.main(["--no-libraries", "--out", out]) == 0
+    files = _tree(out)
+    assert "lib/cosem/crc.py" in files and "code.py" in files
+    assert [f for f in files if f.startswith("lib/adafruit")] == []
+
+
 def test_missing_library_is_refused_with_the_way_to_get_it(tmp_path):
     with pytest.raises(bundle.BuildError) as e:
         bundle.plan(ROOT, sites=[str(tmp_path)])
