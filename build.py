@@ -28,10 +28,33 @@ COMMANDS = {
 }
 
 
+# Commands that need packages from PyPI: the module that must import, and the file that pins it.
+# On a fresh machine the first run installs them into .venv and continues there.
+NEEDS = {"run": ("adafruit_httpserver", "requirements.txt"),
+         "bench": ("dsmr_parser", "requirements-dev.txt")}
+
+
+def _bootstrap(argv):
+    need = NEEDS.get(argv[0])
+    if need is None:
+        return
+    try:
+        __import__(need[0])
+        return
+    except ImportError:
+        pass
+    from tools.test_all import PY, ensure_venv
+    if os.path.realpath(sys.executable) == os.path.realpath(PY):
+        return  # already in .venv: let the import error speak
+    ensure_venv(need[1])
+    os.execv(PY, [PY, os.path.abspath(__file__)] + list(argv))
+
+
 def main(argv):
     if not argv or argv[0] in ("-h", "--help") or argv[0] not in COMMANDS:
         sys.stdout.write(__doc__)
         return 0 if argv and argv[0] in ("-h", "--help") else 2
+    _bootstrap(argv)
     module = __import__(COMMANDS[argv[0]], None, None, ["main"])
     return module.main(argv[1:])
 

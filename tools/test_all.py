@@ -21,19 +21,20 @@ def _run(cmd, **kw):
     subprocess.check_call(cmd, **kw)
 
 
-def _venv():
+def ensure_venv(requirements="requirements-dev.txt"):
+    """.venv with the pinned packages of a requirements file (installed again when it changes)."""
     if not os.path.exists(PY):
         _run([sys.executable, "-m", "venv", VENV])
-    stamp = os.path.join(VENV, ".requirements")
-    with open(os.path.join(HERE, "requirements-dev.txt")) as f:
+    with open(os.path.join(HERE, requirements)) as f:
         wanted = f.read()
+    stamp = os.path.join(VENV, ".installed-" + requirements)
     have = ""
     if os.path.exists(stamp):
         with open(stamp) as f:
             have = f.read()
     if have != wanted:
         _run([PY, "-m", "pip", "install", "-q", "--disable-pip-version-check", "-r",
-              os.path.join(HERE, "requirements-dev.txt")])
+              os.path.join(HERE, requirements)])
         with open(stamp, "w") as f:
             f.write(wanted)
 
@@ -59,7 +60,7 @@ def _apt():
 
 
 def main(argv):
-    _venv()
+    ensure_venv()
     _npm()
     _apt()
     return subprocess.call([PY, "-m", "pytest", "-q"] + list(argv), cwd=HERE)
