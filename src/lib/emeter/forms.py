@@ -39,7 +39,9 @@ def parse(body):
     for part in bytes(body).split(b"&"):
         if not part:
             continue
-        k, _, v = part.partition(b"=")
+        kv = part.split(b"=", 1)  # (no str.partition on every board build)
+        k = kv[0]
+        v = kv[1] if len(kv) > 1 else b""
         try:
             name = unquote(k).decode("ascii")
         except UnicodeError:

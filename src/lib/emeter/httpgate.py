@@ -28,10 +28,11 @@ def request_complete(data):
         return False
     length = 0
     for line in bytes(data[:end]).split(b"\r\n")[1:]:
-        name, _, value = line.partition(b":")
-        if name.strip().lower() == b"content-length":
+        i = line.find(b":")
+        if i > 0 and line[:i].strip().lower() == b"content-length":
+            value = line[i + 1:]
             try:
-                length = int(value.strip())
+                length = max(0, int(value.strip()))
             except ValueError:
                 length = 0
             break

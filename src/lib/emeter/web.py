@@ -24,7 +24,8 @@ def _basic_password(request):
         raw = binascii.a2b_base64(h[6:].strip()).decode("utf-8")
     except (ValueError, UnicodeError, binascii.Error):
         return None
-    return raw.partition(":")[2]
+    i = raw.find(":")
+    return raw[i + 1:] if i >= 0 else None
 
 
 def _host_of(url):
