@@ -121,3 +121,17 @@ def test_a_call_circuitpython_lacks_is_reported_even_in_an_unannotated_function(
     assert status == 1
     assert [m for _, _, m, _ in errors if message in m], errors
     assert failing(errors, [])      # and it counts as an API error in any project module
+
+
+def test_only_api_errors_count_outside_the_board_files():
+    elsewhere = [
+        ("src/lib/cosem/x.py", 3, '"object" has no attribute "get"', "attr-defined"),
+        ("src/lib/cosem/x.py", 4, 'Need type annotation for "out"', "var-annotated"),
+        ("src/lib/cosem/x.py", 5, '"AES" has no attribute "decrypt_gcm"', "attr-defined"),
+        ("src/lib/cosem/x.py", 6, "Source file found twice under different module names", None),
+    ]
+    assert failing(elsewhere, []) == [
+        'src/lib/cosem/x.py:5: "AES" has no attribute "decrypt_gcm" [attr-defined]',
+        "src/lib/cosem/x.py:6: Source file found twice under different module names [None]",
+    ]
+    assert len(failing(elsewhere, ["src/lib/cosem/x.py"])) == 4
