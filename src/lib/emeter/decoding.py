@@ -1,9 +1,6 @@
 """Build the stream decoder from the settings (keys as bytes)."""
 
-try:
-    from cosem import Decoder
-except ImportError:  # until the lead's stream decoder lands: DSMR-only stand-in
-    from ._standin import Decoder
+from cosem import Decoder
 
 
 def _key(hex_text):
