@@ -39,7 +39,7 @@ def mypy(paths, cache_dir):
             path = os.path.relpath(os.path.join(ROOT, m.group("path")), ROOT)
             errors.append((path, int(m.group("line") or 0), m.group("msg"), m.group("code")))
     assert proc.returncode in (0, 1), proc.stdout + proc.stderr   # 2 = mypy itself failed
-    assert proc.returncode == 0 or errors, proc.stdout
+    assert proc.returncode == 0 or errors, proc.stdout + proc.stderr  # e.g. mypy not installed
     return proc.returncode, errors
 
 
