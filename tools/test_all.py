@@ -13,6 +13,8 @@ PY = os.path.join(VENV, "bin", "python")
 # Debian packages some integration tests start themselves (installed only when missing).
 APT = [
     # (command that must exist, package that provides it)
+    ("node", "nodejs"),  # runs the MicroPython VM (tests/mpy, tests/build)
+    ("npm", "npm"),      # installs it from tests/mpy/package-lock.json
 ]
 
 
