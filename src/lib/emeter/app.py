@@ -206,12 +206,13 @@ class App:
             ("hostname", self.settings["hostname"] + ".local"),
             ("free memory", self.board.free_memory()),
             ("last failure", "%s: %s" % st.last_failure if st.last_failure else "none"),
+            ("last error", self.sched.last_error or "none"),
         ]
 
     def extra_counters(self):
         return [("late", self.sched.late), ("worst_gap_ms", self.sched.worst_ms),
                 ("http_dropped", self.web.gate.dropped), ("log_dropped", self.log.dropped),
-                ("errors", self.errors + self.web.errors)]
+                ("errors", self.errors + self.sched.errors + self.web.errors)]
 
     def counter_rows(self):
         return self.state.counters() + self.extra_counters()

@@ -57,6 +57,8 @@ class Scheduler:
         self.late = 0       # gaps between drains longer than the budget
         self.worst_ms = 0   # the longest such gap seen
         self.drains = 0
+        self.errors = 0        # exceptions raised by slots (the loop goes on)
+        self.last_error = None
 
     def set_budget(self, budget):
         self.budget_ms = max(2, budget)
@@ -101,8 +103,12 @@ class Scheduler:
                 self.drain()
                 now = board.ticks_ms()
             t.due = ticks_add(now, t.period)
-            if t.fn():
-                busy = True
+            try:
+                if t.fn():
+                    busy = True
+            except Exception as e:  # one broken slot must not starve the others
+                self.errors += 1
+                self.last_error = "%s: %r" % (t.name, e)
             took = ticks_diff(board.ticks_ms(), now)
             t.runs += 1
             if took > t.worst_ms:
