@@ -36,10 +36,8 @@ TOP = (
 
 # Our packages: every .py under src/lib/<name>/, compiled when a compiler is at hand.
 PACKAGES = ("cosem", "emeter")
-# Modules that only make sense on a computer (repo paths under src/lib/).
-HOST_ONLY = (
-    "emeter/_standin.py",  # stand-in decoder used until cosem.stream existed
-)
+# Modules under src/lib/ that only make sense on a computer (none today; host mode lives in host/).
+HOST_ONLY = ()
 
 # Libraries from PyPI: (distribution as pinned in requirements-dev.txt, module file or package folder).
 LIBRARIES = (
