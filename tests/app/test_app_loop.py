@@ -102,3 +102,19 @@ def test_autodetect_locks_on_the_setting_that_decodes(tmp_path):
         assert board.opens == [AUTOBAUD[0]]
     finally:
         app.web.stop()
+
+
+class NoPortBoard(CountingBoard):
+    def serial_open(self, *a, **kw):
+        raise ValueError("Invalid pin")
+
+
+def test_a_serial_port_that_will_not_open_leaves_the_pages_up(tmp_path):
+    board = NoPortBoard(str(tmp_path))
+    app = _app(board)
+    try:
+        assert app.web_started
+        assert "Invalid pin" in dict(app.status_rows())["serial error"]
+        app.step()
+    finally:
+        app.web.stop()

@@ -53,6 +53,7 @@ class App:
         self.dns = None
         self.restart_at = None
         self.errors = 0
+        self.serial_error = None
 
     # --- start and loop --------------------------------------------------
     def _uart_bytes(self):
@@ -65,7 +66,12 @@ class App:
     def _open_serial(self):
         baud, bits, parity = self.serial
         s = self.settings
-        self.board.serial_open(baud, bits, parity, 1, s["rx_pin"] or None, bool(s["invert"]))
+        try:
+            self.board.serial_open(baud, bits, parity, 1, s["rx_pin"] or None, bool(s["invert"]))
+            self.serial_error = None
+        except Exception as e:  # a wrong pin must not take /setup down with it
+            self.serial_error = repr(e)
+            print("emeter: serial port: %s" % self.serial_error)
         self.sched.set_budget(self._budget())
         self._autobaud_since = self.board.ticks_ms()
 
@@ -198,6 +204,8 @@ class App:
             ("last message", "never" if el is None else "%d.%03d s ago" % (el // 1000, el % 1000)),
             ("uptime", "%d s" % (st.uptime_ms() // 1000)),
             ("serial", "%d %d%s1%s" % (baud, bits, parity, " (detecting)" if self.autobaud is not None else "")),
+            ("serial error", self.serial_error or "none"),
+            ("settings", self.setup_note() or "ok"),
             ("wifi", self.wifi.mode),
             ("ssid", w.get("ssid")),
             ("ip", w.get("ip")),
