@@ -75,3 +75,46 @@ def test_garbage_request_line_does_not_stop_the_loop(app):
     _recv_all(s)
     s.close()
     assert app.get("/")[0] == 200
+
+
+class _StuckConn:
+    """A client socket that never takes a byte (send returns 0)."""
+
+    def __init__(self):
+        self.closed = False
+
+    def send(self, data):
+        return 0
+
+    def close(self):
+        self.closed = True
+
+
+def test_a_client_that_takes_nothing_is_given_up_while_the_uart_is_pumped(tmp_path):
+    import errno
+    from apphelp import ManualClockBoard
+    from emeter.httpgate import GatedPool, _Ready
+    board = ManualClockBoard(str(tmp_path))
+    pumps = []
+
+    def pump():
+        pumps.append(1)
+        board.now += 100
+    gate = GatedPool(socket, board.ticks_ms, pump=pump, send_timeout_ms=3000)
+    conn = _Ready(gate, _StuckConn(), b"GET / HTTP/1.1\r\n\r\n")
+    codes = []
+    for _ in range(100):
+        try:
+            conn.send(b"x" * 100)
+        except OSError as e:
+            codes.append(e.errno)
+            if e.errno == errno.ECONNRESET:
+                break
+    assert codes[-1] == errno.ECONNRESET
+    assert set(codes[:-1]) == {errno.EAGAIN}
+    assert 25 <= len(pumps) <= 40  # pumped on every try, for about 3 s of (fake) time
+
+
+def test_data_json_is_not_readable_cross_origin(app):
+    _, headers, _ = app.get("/data.json", headers={"Origin": "http://evil.example"})
+    assert "access-control-allow-origin" not in headers

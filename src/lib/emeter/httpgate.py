@@ -171,10 +171,13 @@ class _Ready:
         g = self.gate
         g.pump()
         try:
-            return self.conn.send(data)
+            n = self.conn.send(data)
+            if n:
+                return n
         except OSError as e:
             if e.errno != _EAGAIN:
                 raise
+        # The client's window is full (EAGAIN, or 0 bytes taken): wait, within limits.
         now = g.ticks_ms()
         if self.deadline is None:
             self.deadline = now

@@ -76,7 +76,7 @@ class Web:
     def data(self, request):
         body = datajson.document(self.app.state, self.app.device_json())
         return Response(request, body, content_type="application/json",
-                        headers={"Cache-Control": "no-store", "Access-Control-Allow-Origin": "*"})
+                        headers=dict(_NO_STORE))  # no CORS: other sites must not read it
 
     def log(self, request):
         return Response(request, self.app.log.text(), content_type="text/plain; charset=utf-8",
