@@ -62,7 +62,7 @@ def _apt():
 
 
 def main(argv):
+    _apt()  # first: it may bring node and npm
     ensure_venv()
     _npm()
-    _apt()
     return subprocess.call([PY, "-m", "pytest", "-q"] + list(argv), cwd=HERE)
