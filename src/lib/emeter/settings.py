@@ -141,9 +141,16 @@ CHECKS = {
 MAX_INPUT = 256  # bytes of any one submitted field
 
 
+def _salt():
+    if hasattr(os, "urandom"):
+        return os.urandom(8).hex()
+    import random  # builds without os.urandom: a salt need not be secret, only varied
+    return "%08x%08x" % (random.getrandbits(32), random.getrandbits(32))
+
+
 def hash_password(pw, salt=None):
     if salt is None:
-        salt = os.urandom(8).hex()
+        salt = _salt()
     return "sha256$%s$%s" % (salt, hashlib.sha256((salt + pw).encode("utf-8")).digest().hex())
 
 
