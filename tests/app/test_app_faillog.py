@@ -98,3 +98,27 @@ def test_rejected_frames_appear_in_log_txt_and_survive_an_app_restart(tmp_path, 
     r2 = run_app(HostBoard(str(tmp_path)))
     status, _, body2 = r2.get("/log.txt")
     assert body2.startswith(kept)
+
+
+def test_app_writes_the_log_right_after_a_frame_not_in_the_middle_of_one(tmp_path):
+    from emeter.app import App
+    board = ManualClockBoard(str(tmp_path))
+    app = App(board, port=0, host="127.0.0.1", dns_port=0)
+    app.start()
+    try:
+        app.reader._results([_fail(1)])          # a rejected frame just ended
+        board.now += 500                          # mid-way to the next one: not now
+        app.step()
+        assert board.read_file(NAME) is None
+        app.reader._results([_fail(2)])
+        app.step()                                # right after a frame: written
+        assert b"#2 " in board.read_file(NAME)
+        app.reader._results([_fail(3)])
+        board.now += 10
+        app.step()                                # rate limit: not again within a minute
+        assert b"#3 " not in board.read_file(NAME)
+        board.now += 61000                        # line idle for a minute: written
+        app.step()
+        assert b"#3 " in board.read_file(NAME)
+    finally:
+        app.web.stop()

@@ -20,6 +20,8 @@ from .wifi import WifiSupervisor
 
 WATCHDOG_S = 30       # longer than a Wi-Fi join, shorter than a person's patience
 AUTOBAUD_MS = 6000    # time per serial setting while autodetecting
+LOG_QUIET_MS = 100    # write log.txt within this long after a frame ended ...
+LOG_IDLE_MS = 5000    # ... or once the line has been quiet this long
 # Autodetect order: DSMR 4/5, HDLC/M-Bus lists (2400 8E1 / 8N1), 9600, DSMR 2.2/3.
 AUTOBAUD = ((115200, 8, "N"), (2400, 8, "E"), (2400, 8, "N"), (9600, 8, "E"),
             (9600, 8, "N"), (9600, 7, "E"), (115200, 8, "E"))
@@ -85,6 +87,7 @@ class App:
         sched.every("button", self._button, 50)
         sched.every("led", self.led.update, 50)
         sched.every("wifi", self._wifi_poll, 1000)
+        sched.every("logwrite", self._log_write, 0)
         sched.every("housekeeping", self._housekeeping, 1000)
         self.wifi.start()
         self.led.set(self.wifi.led_pattern())
@@ -138,8 +141,18 @@ class App:
         Settings.erase(self.board)
         self.restart_now()
 
+    def _log_write(self):
+        # Writing log.txt (up to 64 kB of flash) may take longer than the UART budget, so
+        # it waits (at most once a minute) for the quiet gap right after a frame, which
+        # P1 and HAN meters leave between their messages, or for a line that is idle.
+        if not self.log.due():
+            return False
+        since = self.state.since_frame_ms()
+        if since is None or since < LOG_QUIET_MS or since > LOG_IDLE_MS:
+            return self.log.flush()
+        return False
+
     def _housekeeping(self):
-        self.log.flush()
         if self.autobaud is not None:
             self._autobaud_step()
         if self.restart_at is not None and ticks_diff(self.board.ticks_ms(), self.restart_at) >= 0:

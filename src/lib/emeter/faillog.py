@@ -55,14 +55,18 @@ class FailLog:
         """The whole log as bytes, oldest entry first."""
         return b"".join(self.entries)
 
-    def flush(self, force=False):
-        """Write the file if something changed and the rate limit allows; True if written."""
+    def due(self):
+        """True when there is something to write and the rate limit allows it."""
         if not self.dirty:
             return False
-        now = self.board.ticks_ms()
-        if not force and self._last_write is not None and \
-                ticks_diff(now, self._last_write) < self.min_interval_ms:
+        return self._last_write is None or \
+            ticks_diff(self.board.ticks_ms(), self._last_write) >= self.min_interval_ms
+
+    def flush(self, force=False):
+        """Write the file if something changed and the rate limit allows; True if written."""
+        if not (self.dirty if force else self.due()):
             return False
+        now = self.board.ticks_ms()
         self.board.write_file_atomic(NAME, self.text())
         self._last_write = now
         self.dirty = False

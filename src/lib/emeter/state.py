@@ -24,6 +24,7 @@ class State:
         self.decrypt_failures = 0
         self.overruns = 0          # receive-buffer overruns the port reported
         self.last_failure = None   # (reason, text) of the latest rejected frame
+        self.frame_ticks = None    # when the latest frame (good or bad) ended
 
     def now_text(self):
         """Wall-clock ISO text, or '+<uptime>s' when the clock is not set."""
@@ -47,6 +48,7 @@ class State:
         t = self.board.wall_time()
         self.message_time = iso(t) if t else None
         self.frames_ok += 1
+        self.frame_ticks = self.message_ticks
 
     def bad(self, failure):
         r = failure.reason
@@ -54,6 +56,13 @@ class State:
         if r in _CRYPTO:
             self.decrypt_failures += 1
         self.last_failure = (r, failure.text)
+        self.frame_ticks = self.board.ticks_ms()
+
+    def since_frame_ms(self):
+        """Milliseconds since the latest frame ended, or None before the first."""
+        if self.frame_ticks is None:
+            return None
+        return ticks_diff(self.board.ticks_ms(), self.frame_ticks)
 
     def rejected_total(self):
         n = 0
