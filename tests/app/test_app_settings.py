@@ -203,3 +203,14 @@ def test_admin_password_protects_setup_once_set(tmp_path, run_app):
     status, _, page = r.get("/setup", headers={"Authorization": _basic("s3cret-admin")})
     assert status == 200 and b"s3cret" not in page and b"sha256" not in page
     assert r.get("/data.json")[0] == 200  # readings stay public
+
+
+def test_saving_moves_the_circuitpython_web_workflow_off_port_80_once(tmp_path):
+    board = HostBoard(str(tmp_path))
+    Settings({"wifi_ssid": "home"}).save(board)
+    assert tomlfile.parse(_stored(board).decode())["CIRCUITPY_WEB_API_PORT"] == 8081
+    board.write_file_atomic(FILE, b"CIRCUITPY_WEB_API_PORT = 9000\n")
+    Settings({"wifi_ssid": "home"}).save(board)
+    stored = tomlfile.parse(_stored(board).decode())
+    assert stored["CIRCUITPY_WEB_API_PORT"] == 9000  # the owner's choice stays
+    assert stored["CIRCUITPY_WIFI_SSID"] == "home"

@@ -15,6 +15,8 @@ import os
 from . import tomlfile
 
 FILE = "settings.toml"
+WEB_API_PORT = "CIRCUITPY_WEB_API_PORT"
+WEB_API_PORT_VALUE = 8081
 
 # name, settings.toml key, kind, default, secret, label
 FIELDS = (
@@ -240,6 +242,10 @@ class Settings:
             v = self.values[name]
             if v != default or name == "hostname":
                 pairs.append((tkey, v))
+        if WEB_API_PORT not in tomlfile.parse(old_text):
+            # With CIRCUITPY_WIFI_* set, CircuitPython's web workflow starts its own HTTP
+            # server, on port 80 unless told otherwise: move it out of our way.
+            pairs.append((WEB_API_PORT, WEB_API_PORT_VALUE))
         board.write_file_atomic(FILE, tomlfile.rewrite(old_text, pairs, OWNED).encode("utf-8"))
 
     @classmethod
