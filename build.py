@@ -43,8 +43,8 @@ def _bootstrap(argv):
         return
     except ImportError:
         pass
-    from tools.test_all import PY, ensure_venv
-    if os.path.realpath(sys.executable) == os.path.realpath(PY):
+    from tools.test_all import PY, VENV, ensure_venv
+    if os.path.realpath(sys.prefix) == os.path.realpath(VENV):
         return  # already in .venv: let the import error speak
     ensure_venv(need[1])
     os.execv(PY, [PY, os.path.abspath(__file__)] + list(argv))
