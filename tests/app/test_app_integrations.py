@@ -1,4 +1,4 @@
-"""Every path in docs/integrations.md resolves against a real /data.json."""
+"""Every path in docs/integrations.md and the README resolves against a real /data.json."""
 
 import os
 import re
@@ -8,13 +8,16 @@ import pytest
 
 from apphelp import ROOT, replay_board, wait_for
 
-DOC = os.path.join(ROOT, "docs", "integrations.md")
+DOCS = (os.path.join(ROOT, "docs", "integrations.md"), os.path.join(ROOT, "README.md"))
 _STEP = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\['([^']*)'\]")
 
 
 def _doc():
-    with open(DOC, encoding="utf-8") as f:
-        return f.read()
+    text = ""
+    for name in DOCS:
+        with open(name, encoding="utf-8") as f:
+            text += f.read()
+    return text
 
 
 def _walk(doc, path):
