@@ -207,3 +207,23 @@ def test_shorter_presses_do_nothing(tmp_path):
         assert board.restarts == 0
     finally:
         _stop(app)
+
+
+def test_reset_still_restarts_when_the_drive_refuses_writes(tmp_path):
+    """On the board the drive is read-only while a computer has it: erase fails, restart happens."""
+    board = FakeRadioBoard(str(tmp_path), joins=True)
+    Settings({"wifi_ssid": "home"}).save(board)
+    app = _app(board)
+
+    def refuse(*a):
+        raise OSError(30, "read-only file system")
+    board.write_file_atomic = refuse
+    board.remove_file = refuse
+    try:
+        _run(app, board, 1000)
+        board.button = True
+        with pytest.raises(Restart):
+            _run(app, board, 6000, step_ms=50)
+        assert board.restarts == 1
+    finally:
+        _stop(app)

@@ -138,7 +138,10 @@ class App:
     def factory_reset(self):
         self.led.set("reset")
         self.led.update()
-        Settings.erase(self.board)
+        try:
+            Settings.erase(self.board)
+        except OSError as e:  # e.g. the drive is mounted over USB: say so, restart anyway
+            print("emeter: settings not erased: %r" % (e,))
         self.restart_now()
 
     def _log_write(self):
@@ -176,7 +179,10 @@ class App:
         self.restart_at = ticks_add(self.board.ticks_ms(), ms)
 
     def restart_now(self):
-        self.log.flush(force=True)
+        try:
+            self.log.flush(force=True)
+        except OSError as e:  # a log that cannot be saved must not stop the restart
+            print("emeter: log not saved: %r" % (e,))
         self.board.restart()
 
     def save_settings(self, new):
