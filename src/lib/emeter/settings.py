@@ -13,6 +13,7 @@ import hashlib
 import os
 
 from . import tomlfile
+from .feedfields import FEED_CHECKS, FEED_CHOICES, FEED_FIELDS
 
 FILE = "settings.toml"
 WEB_API_PORT = "CIRCUITPY_WEB_API_PORT"
@@ -31,7 +32,7 @@ FIELDS = (
     ("key", "EMETER_KEY", "hex16", "", True, "Decryption key (32 hex digits)"),
     ("auth_key", "EMETER_AUTH_KEY", "hex16", "", True, "Authentication key (32 hex digits)"),
     ("admin_password", "EMETER_ADMIN", "admin", "", True, "Admin password for /setup"),
-)
+) + FEED_FIELDS  # raw TCP, bridge, MQTT, push (feedfields.py)
 NAMES = tuple(f[0] for f in FIELDS)
 SECRETS = tuple(f[0] for f in FIELDS if f[4])
 OWNED = tuple(f[1] for f in FIELDS)
@@ -41,6 +42,7 @@ CHOICES = {
     "parity": (("N", "none"), ("E", "even")),
     "bits": ((8, "8"), (7, "7")),
 }
+CHOICES.update(FEED_CHOICES)
 _HEX = "0123456789abcdef"
 _HOST = "abcdefghijklmnopqrstuvwxyz0123456789-"
 _PIN = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
@@ -140,6 +142,7 @@ CHECKS = {
     "parity": _choice("parity"), "bits": _choice("bits"), "pin": _pin, "bool": _bool,
     "hex16": _hex16, "admin": _admin,
 }
+CHECKS.update(FEED_CHECKS)
 MAX_INPUT = 256  # bytes of any one submitted field
 
 
