@@ -25,6 +25,7 @@ class Restart(BaseException):
 
 class HostBoard(Board):
     name = "host"
+    keeps_wall_time = True   # the computer keeps its own clock: no SNTP from the app
 
     def __init__(self, data_dir="data", replay=None, speed=1.0, serial=None, wire=None,
                  ip="127.0.0.1"):
@@ -55,6 +56,9 @@ class HostBoard(Board):
 
     def wall_time(self):
         return tuple(time.gmtime()[:6])
+
+    def set_wall_time(self, t):
+        pass  # the computer's clock is the operating system's business
 
     # --- meter port
     def serial_open(self, baud, bits, parity, stop, rx_pin=None, invert=False):

@@ -12,6 +12,7 @@ class Board:
 
     name = "abstract"
     uart_buffer_bytes = 4096  # receive buffer serial_open allocates; sets the loop's budget
+    keeps_wall_time = False   # True where something else (the computer) keeps wall_time() right
 
     # --- time -----------------------------------------------------------
     def ticks_ms(self):
@@ -26,6 +27,10 @@ class Board:
 
     def wall_time(self):
         """(year, month, day, hour, minute, second) in UTC, or None if the clock is not set."""
+        raise NotImplementedError
+
+    def set_wall_time(self, t):
+        """Set the clock to t, (year, month, day, hour, minute, second) in UTC (from SNTP)."""
         raise NotImplementedError
 
     # --- meter port -----------------------------------------------------

@@ -33,11 +33,14 @@ Choices, and why:
 - Pins are probed by name (BUTTON, BOOT0, BOOT, IO0; LED, else NEOPIXEL), never by
   board id. Names from settings may be board names ("RX", "IO18") or "GPIO18".
 - Ticks: `supervisor.ticks_ms()`, a small int wrapping at 2**29 (emeter.clock).
+- Wall clock: `rtc.RTC()`, at 2000-01-01 after a reset until SNTP (emeter.sntp)
+  sets it; `wall_time()` says None until then.
 """
 
 import errno
 import gc
 import os
+import time
 
 import board
 import busio
@@ -144,6 +147,12 @@ class Board(_Interface):
         if t.tm_year < _CLOCK_SET_YEAR:
             return None
         return (t.tm_year, t.tm_mon, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec)
+
+    def set_wall_time(self, t):
+        # the RTC counts seconds from the date and time alone and works out the
+        # weekday and day of the year itself when read: -1 stands for both
+        y, mo, d, h, mi, s = t[:6]
+        self._rtc.datetime = time.struct_time((y, mo, d, h, mi, s, -1, -1, -1))
 
     # --- meter port -----------------------------------------------------
     def serial_open(self, baud, bits, parity, stop, rx_pin=None, invert=False):
