@@ -14,6 +14,7 @@ from .led import Led
 from .reader import MeterReader
 from .scheduler import Scheduler, budget_ms
 from .settings import Settings
+from .sntp import PORT as NTP_PORT, SERVER as NTP_SERVER, Sntp
 from .state import State
 from .web import Web
 from .wifi import WifiSupervisor
@@ -29,7 +30,7 @@ AUTOBAUD = ((115200, 8, "N"), (2400, 8, "E"), (2400, 8, "N"), (9600, 8, "E"),
 
 class App:
     def __init__(self, board, port=80, log_limit=65536, log_interval_ms=60000, dns_port=53,
-                 refresh_s=10, host="0.0.0.0"):
+                 refresh_s=10, host="0.0.0.0", ntp_server=NTP_SERVER, ntp_port=NTP_PORT):
         self.board = board
         self.web_host = host
         self.port = port
@@ -53,6 +54,8 @@ class App:
         self.web = Web(self, board.socket_pool())
         self.web_started = False
         self.dns = None
+        # the clock, from a time server once Wi-Fi is up (boards forget it at every reset)
+        self.sntp = Sntp(board, ntp_server, ntp_port, before_block=self.sched.drain)
         self.restart_at = None
         self.errors = 0
         self.serial_error = None
@@ -84,6 +87,7 @@ class App:
         sched = self.sched
         sched.every("http", self.web.poll, 0)
         sched.every("dns", self._dns_poll, 0)
+        sched.every("sntp", self._sntp_poll, 100)
         sched.every("button", self._button, 50)
         sched.every("led", self.led.update, 50)
         sched.every("wifi", self._wifi_poll, 1000)
@@ -113,12 +117,18 @@ class App:
                 self.dns = DnsResponder(self.board.socket_pool(), ip, self.dns_port)
             except OSError as e:
                 print("emeter: no captive DNS: %r" % (e,))
+        if mode == "station" and not getattr(self.board, "keeps_wall_time", False):
+            self.sntp.start()
         if mode == "station":
             try:
                 self.board.mdns_advertise(self.settings["hostname"], self.port)
             except Exception as e:
                 print("emeter: no mDNS: %r" % (e,))
         self.led.set(self.wifi.led_pattern())
+
+    def _sntp_poll(self):
+        # only as a station: in AP mode (or while joining) no time server is reachable
+        return self.sntp.poll() if self.wifi.mode == "station" else False
 
     def _dns_poll(self):
         return self.dns.poll() if self.dns is not None else False
