@@ -188,7 +188,7 @@ def _app(board, port):
 
 def test_the_board_clock_is_set_from_the_server_and_failed_frames_carry_that_time(tmp_path):
     server = OneShotServer(4139355967)              # 2031-03-04T05:06:07Z
-    board = ClockBoard(str(tmp_path))
+    board = ClockBoard(str(tmp_path), telegram=corpus_bytes("dsmr-v5-nl-iskra-mt382-1.txt"))
     app = _app(board, server.port)
     try:
         assert app.wifi.mode == "station"
@@ -210,11 +210,14 @@ def test_the_board_clock_is_set_from_the_server_and_failed_frames_carry_that_tim
         app.reader._results([Failure("hdlc", "fcs", "after", b"\x7e")])
         assert b"--- Start --- 2031-03-04T05:06:07Z fcs: after (hdlc, 1 bytes)\n" in app.log.text()
         assert app.state.now_text() == "2031-03-04T05:06:07Z"
-        # the next sync is an hour away, not sooner
+        assert dict(app.status_rows())["clock"] == "2031-03-04T05:06:07Z (SNTP: synced 0 s ago)"
+        # the next sync is an hour away, not sooner; meanwhile telegrams get the time too
         for _ in range(100):
             app.step()
             board.now += 1000
         assert app.sntp.requests == 1
+        assert app.state.frames_ok >= 90
+        assert dict(app.device_json().items)["received"] == "2031-03-04T05:06:07Z"
     finally:
         app.web.stop()
         server.close()
@@ -239,6 +242,7 @@ def test_a_server_that_never_answers_is_retried_with_back_off_while_frames_keep_
         assert all(later > earlier for earlier, later in zip(gaps, gaps[1:])), gaps
         assert gaps[0] >= 15000 + app.sntp.timeout_ms
         assert app.sntp.last_error == "timeout" and board.clock is None
+        assert dict(app.status_rows())["clock"].endswith("s (SNTP: not synced, last try: timeout)")
         assert app.state.frames_ok >= 390             # a telegram a second, all decoded
         assert app.sched.late == 0
         silent.settimeout(0)

@@ -232,6 +232,7 @@ class App:
         return [
             ("last message", "never" if el is None else "%d.%03d s ago" % (el // 1000, el % 1000)),
             ("uptime", "%d s" % (st.uptime_ms() // 1000)),
+            ("clock", "%s (SNTP: %s)" % (st.now_text(), self.sntp.status())),
             ("serial", "%d %d%s1%s" % (baud, bits, parity, " (detecting)" if self.autobaud is not None else "")),
             ("serial error", self.serial_error or "none"),
             ("settings", self.setup_note() or "ok"),

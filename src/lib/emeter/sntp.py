@@ -154,6 +154,18 @@ class Sntp:
         self._close()
         self.next_try = None
 
+    def status(self):
+        """One line for the status page: when the clock was last set, why the last try failed."""
+        if self.synced_at is not None:
+            text = "synced %d s ago" % (ticks_diff(self.board.ticks_ms(), self.synced_at) // 1000)
+        elif self.next_try is None:
+            return "off"
+        else:
+            text = "not synced"
+        if self.last_error:
+            text += ", last try: " + self.last_error
+        return text
+
     def poll(self):
         """One bounded step; True if it did something. Never raises."""
         if self.next_try is None:
