@@ -14,8 +14,10 @@ other half of the budget is the margin for one step plus the drain itself.
 Every gap between drains is measured: `worst_ms` keeps the longest and `late`
 counts gaps longer than the whole budget, so a slot that breaks the rule shows
 up in the counters (and in the tests) instead of as silently lost frames.
-The one known exception is a Wi-Fi join, which blocks inside the radio driver;
-it only happens while Wi-Fi is down and is counted like any other late gap.
+Two known exceptions block inside the board's network stack: a Wi-Fi join (only
+while Wi-Fi is down) and the name lookup before an SNTP request (once per
+attempt, right after a drain; `lookup_worst_ms` keeps its longest). Both are
+counted like any other late gap.
 """
 
 from .clock import ticks_add, ticks_diff
