@@ -113,6 +113,17 @@ def test_one_flipped_bit_in_any_checked_frame_gives_no_wrong_reading():
                 assert m == good[0], name  # a message that survives is one the flip did not touch
 
 
+def test_one_flipped_bit_in_an_mbus_message_gives_no_wrong_reading():
+    for name in MBUS_KEYED:
+        data = corpus.capture(name)
+        key = bytes.fromhex(_expected(name)["key"])
+        good = _messages(decode(data, key))
+        assert len(good) == 1
+        for damaged in _flips(data, 400, random.Random(5)):
+            for m in _messages(decode(damaged, key)):
+                assert m == good[0], name
+
+
 def test_endless_garbage_keeps_memory_bounded():
     rnd = random.Random(11)
     d = Decoder()
