@@ -1,0 +1,144 @@
+"""A TCP server that copies one byte stream to every connected client, never waiting.
+
+Used for the raw meter port (the UART bytes exactly as received: no banner, no
+telnet negotiation) and for the DLMS->DSMR bridge port.  Sockets are
+non-blocking; each client has a bounded backlog, and a client that cannot keep up
+(its backlog would overflow) is dropped and counted instead of slowing the loop.
+Each `poll()` (a scheduler slot) accepts at most one client and sends at most
+`send_max` bytes per client.
+"""
+
+import errno
+
+_WOULD_BLOCK = (errno.EAGAIN, getattr(errno, "EWOULDBLOCK", errno.EAGAIN), errno.ETIMEDOUT)
+
+
+def _would_block(e):
+    return getattr(e, "errno", None) in _WOULD_BLOCK or (e.args and e.args[0] in _WOULD_BLOCK)
+
+
+class _Client:
+    __slots__ = ("sock", "pending")
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.pending = bytearray()
+
+
+class TcpFanout:
+    def __init__(self, pool, port, host="0.0.0.0", max_clients=3, backlog_bytes=4096,
+                 send_max=2048):
+        self.pool = pool
+        self.max_clients = max_clients
+        self.backlog_bytes = backlog_bytes
+        self.send_max = send_max
+        self.clients = []
+        self.accepted = 0
+        self.dropped_slow = 0   # clients dropped because they fell behind
+        self.refused = 0        # connections turned away (too many clients)
+        self.bytes_sent = 0
+        self._scratch = bytearray(64)
+        s = pool.socket(pool.AF_INET, pool.SOCK_STREAM)
+        try:
+            s.setsockopt(pool.SOL_SOCKET, pool.SO_REUSEADDR, 1)
+        except (AttributeError, OSError):
+            pass
+        s.bind((host, port))
+        s.listen(2)
+        s.setblocking(False)
+        self.listener = s
+
+    def port(self):
+        return self.listener.getsockname()[1]
+
+    def write(self, data):
+        """Queue data for every client (called from the reader: no I/O here)."""
+        if not self.clients:
+            return
+        n = len(data)
+        for c in self.clients:
+            if len(c.pending) + n > self.backlog_bytes:
+                self._drop(c)
+                self.dropped_slow += 1
+            else:
+                c.pending.extend(data)
+        if self._gone:
+            self._sweep()
+
+    _gone = False
+
+    def _drop(self, c):
+        try:
+            c.sock.close()
+        except OSError:
+            pass
+        c.sock = None
+        self._gone = True
+
+    def _sweep(self):
+        self.clients = [c for c in self.clients if c.sock is not None]
+        self._gone = False
+
+    def _accept(self):
+        try:
+            sock, _ = self.listener.accept()
+        except OSError as e:
+            if _would_block(e):
+                return False
+            raise
+        if len(self.clients) >= self.max_clients:
+            self.refused += 1
+            sock.close()
+            return True
+        sock.setblocking(False)
+        self.clients.append(_Client(sock))
+        self.accepted += 1
+        return True
+
+    def _service(self, c):
+        busy = False
+        try:  # whatever a client sends is read and ignored; 0 bytes means it left
+            n = c.sock.recv_into(self._scratch)
+            if n == 0:
+                self._drop(c)
+                return True
+            busy = True
+        except OSError as e:
+            if not _would_block(e):
+                self._drop(c)
+                return True
+        if c.pending:
+            try:
+                n = c.sock.send(memoryview(c.pending)[:self.send_max])
+            except OSError as e:
+                if not _would_block(e):
+                    self._drop(c)
+                return True
+            if n:
+                del c.pending[:n]
+                self.bytes_sent += n
+                busy = True
+        return busy
+
+    def poll(self):
+        """One bounded step: accept one client, move some bytes to each."""
+        busy = self._accept()
+        for c in self.clients:
+            if self._service(c):
+                busy = True
+        if self._gone:
+            self._sweep()
+        return busy
+
+    def close(self):
+        for c in self.clients:
+            self._drop(c)
+        self._sweep()
+        try:
+            self.listener.close()
+        except OSError:
+            pass
+
+    def counters(self):
+        return [("clients", len(self.clients)), ("accepted", self.accepted),
+                ("dropped_slow", self.dropped_slow), ("refused", self.refused)]
