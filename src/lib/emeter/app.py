@@ -10,6 +10,7 @@ from .datajson import device
 from .decoding import make_decoder
 from .dns import DnsResponder
 from .faillog import FailLog
+from .feeds import Feeds
 from .led import Led
 from .reader import MeterReader
 from .scheduler import Scheduler, budget_ms
@@ -52,6 +53,8 @@ class App:
         self.reader.on_message = self._message
         self.wifi = WifiSupervisor(board, s["wifi_ssid"], s["wifi_password"], on_up=self._network_up)
         self.web = Web(self, board.socket_pool())
+        self.feeds = Feeds(self)  # raw TCP, DSMR bridge, MQTT, HTTP push, /metrics
+        self.reader.on_bytes = self.feeds.bytes_in
         self.web_started = False
         self.dns = None
         # the clock, from a time server once Wi-Fi is up (boards forget it at every reset)
@@ -93,6 +96,7 @@ class App:
         sched.every("wifi", self._wifi_poll, 1000)
         sched.every("logwrite", self._log_write, 0)
         sched.every("housekeeping", self._housekeeping, 1000)
+        self.feeds.start(sched)
         self.wifi.start()
         self.led.set(self.wifi.led_pattern())
 
@@ -107,6 +111,7 @@ class App:
     # --- events ----------------------------------------------------------
     def _message(self, message):
         self.led.flash()
+        self.feeds.message_in(message)
 
     def _network_up(self, mode, ip):
         if not self.web_started:
@@ -193,6 +198,7 @@ class App:
             self.log.flush(force=True)
         except OSError as e:  # a log that cannot be saved must not stop the restart
             print("emeter: log not saved: %r" % (e,))
+        self.feeds.close()  # free the feed ports for the next run (host mode)
         self.board.restart()
 
     def save_settings(self, new):

@@ -11,6 +11,7 @@ class MeterReader:
         self.view = memoryview(self.buf)
         self.limit = limit  # at most one UART buffer per drain, so slots still run
         self.on_message = None
+        self.on_bytes = None  # raw TCP feed: the bytes exactly as read
 
     def drain(self):
         """Read what has arrived (bounded); return True if anything did."""
@@ -21,7 +22,10 @@ class MeterReader:
             if not n:
                 break
             got += n
-            self._results(self.decoder.feed(bytes(self.view[:n])))
+            data = bytes(self.view[:n])
+            if self.on_bytes is not None:
+                self.on_bytes(data)
+            self._results(self.decoder.feed(data))
         if got:
             self.state.bytes += got
             ov = board.serial_overruns()
