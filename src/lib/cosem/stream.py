@@ -397,6 +397,17 @@ def _is_hex(c):
     return 48 <= c <= 57 or 65 <= c <= 70 or 97 <= c <= 102
 
 
+def _binary_at(buf, i, limit):
+    """Index of the first 00 or FF byte in buf[i:limit], or limit."""
+    a = buf.find(b"\x00", i, limit)
+    b = buf.find(b"\xff", i, limit)
+    if a < 0:
+        a = limit
+    if b < 0:
+        b = limit
+    return a if a < b else b
+
+
 def dsmr_end(buf, pos, avail, final):
     """Where the telegram starting at buf[pos] ('/') ends (exclusive).
 
@@ -414,9 +425,22 @@ def dsmr_end(buf, pos, avail, final):
     # the Polish encrypted P1 variant: ident line, blank line, 00 82 LL LL, then a GCM block, '!' CRC
     line_start = False
     limit = min(avail, pos + MAX_BUFFER)
+    bad = _binary_at(buf, i, limit)  # the next 00 / FF byte (or limit)
     while i < limit:
+        if not line_start:
+            # inside a line only its end matters, and no 00 / FF byte may come before it
+            nl = buf.find(b"\n", i, limit)
+            if bad < i:
+                bad = _binary_at(buf, i, limit)
+            if bad < (limit if nl < 0 else nl):
+                return 0  # not text: this '/' was noise
+            if nl < 0:
+                break
+            i = nl + 1
+            line_start = True
+            continue
         c = buf[i]
-        if c == 0x21 and line_start:  # '!' opening a line ends the telegram
+        if c == 0x21:  # '!' opening a line ends the telegram
             j = i + 1
             while j < avail and j < i + 5 and _is_hex(buf[j]):
                 j += 1
@@ -434,24 +458,19 @@ def dsmr_end(buf, pos, avail, final):
                 i += 1
                 continue
             return j if (final or j - i == 5) else -1
-        if c == 0x0A:
-            line_start = True
-        elif line_start:
-            if c == _DSMR:
-                return i + 1
-            if c == 0x00 and i + 1 < avail and buf[i + 1] == 0x82:
-                # binary GCM block: its length says where '!' stands
-                if i + 4 > avail:
-                    return 0 if final else -1
-                n = (buf[i + 2] << 8) | buf[i + 3]
-                i = i + 4 + n
-                if i > pos + MAX_BUFFER:
-                    return 0
-                continue
-            if c != 0x0D:
-                line_start = False
-        elif c == 0 or c == 0xFF:
-            return 0  # not text: this '/' was noise
+        if c == _DSMR:
+            return i + 1
+        if c == 0x00 and i + 1 < avail and buf[i + 1] == 0x82:
+            # binary GCM block: its length says where '!' stands
+            if i + 4 > avail:
+                return 0 if final else -1
+            n = (buf[i + 2] << 8) | buf[i + 3]
+            i = i + 4 + n
+            if i > pos + MAX_BUFFER:
+                return 0
+            continue
+        if c != 0x0A and c != 0x0D:
+            line_start = False
         i += 1
     if limit < avail or avail - pos >= MAX_BUFFER:
         return 0
