@@ -15,6 +15,8 @@ APT = [
     # (command that must exist, package that provides it)
     ("node", "nodejs"),  # runs the MicroPython VM (tests/mpy, tests/build)
     ("npm", "npm"),      # installs it from tests/mpy/package-lock.json
+    ("mosquitto", "mosquitto"),  # the MQTT broker tests/feeds start (feeds, issue 5)
+    ("influxd", "influxdb"),     # InfluxDB 1.x the HTTP push test writes to and queries
 ]
 
 
