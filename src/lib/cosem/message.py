@@ -54,12 +54,34 @@ class Message:
         self.apdu = None       # APDU fields (dict)
         self.payload = None    # the A-XDR body as a (tag, value) node, or None for DSMR
         self.raw = b""         # the bytes this message came from (all frames)
+        self._index = {}       # obis -> position in readings (a cache, rebuilt when readings changed)
+        self._indexed = None   # the list _index describes
+
+    def _find(self, obis):
+        # Position of the first reading with this code, or -1, without a walk through the
+        # list per call (decoders add every reading through here). A readings list replaced
+        # or grown or shrunk from outside is indexed afresh; a hit is checked before use.
+        rs = self.readings
+        idx = self._index
+        if self._indexed is not rs or len(idx) != len(rs):
+            idx = self._reindex()
+        i = idx.get(obis, -1)
+        if i >= 0 and (i >= len(rs) or rs[i].obis != obis):
+            i = self._reindex().get(obis, -1)
+        return i
+
+    def _reindex(self):
+        rs = self.readings
+        idx = {}
+        for i in range(len(rs) - 1, -1, -1):  # backwards: the first of duplicates wins
+            idx[rs[i].obis] = i
+        self._index = idx
+        self._indexed = rs
+        return idx
 
     def reading(self, obis):
-        for r in self.readings:
-            if r.obis == obis:
-                return r
-        return None
+        i = self._find(obis)
+        return None if i < 0 else self.readings[i]
 
     def value(self, obis, default=None):
         r = self.reading(obis)
@@ -67,10 +89,11 @@ class Message:
 
     def add(self, obis, value, unit=None, extra=None):
         # A later value for the same OBIS code replaces the earlier (one key per code).
-        for i, r in enumerate(self.readings):
-            if r.obis == obis:
-                self.readings[i] = Reading(obis, value, unit, extra)
-                return
+        i = self._find(obis)
+        if i >= 0:
+            self.readings[i] = Reading(obis, value, unit, extra)
+            return
+        self._index[obis] = len(self.readings)
         self.readings.append(Reading(obis, value, unit, extra))
 
     def json_value(self):
