@@ -2,6 +2,7 @@
 state, availability and last will, Home Assistant's birth message, a broker restart."""
 
 import json
+import socket
 import threading
 from decimal import Decimal
 
@@ -9,7 +10,7 @@ import jinja2
 import paho.mqtt.client as paho
 import pytest
 
-from feedhelp import LOOPBACK, Mosquitto, decoded, run_app, stop_app, wait_for
+from feedhelp import LOOPBACK, Mosquitto, free_port, decoded, run_app, stop_app, wait_for
 
 HDLC = "hdlc-aidon-6525-list3-2.hex"
 DSMR = "dsmr-v5-nl-iskra-mt382-1.txt"
@@ -179,3 +180,22 @@ def test_broker_killed_and_restarted_mid_replay_reconnects_and_the_reader_loses_
         stop_app(r)
         if w is not None:
             w.close()
+
+
+def test_a_broker_that_accepts_and_never_answers_costs_bounded_attempts_with_growing_backoff(tmp_path):
+    silent = socket.socket()
+    silent.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    silent.bind((LOOPBACK, free_port()))
+    silent.listen(8)  # the kernel completes the handshake; nobody ever sends CONNACK
+    r = run_app(tmp_path, DSMR, raw_enabled=0, mqtt_enabled=1, mqtt_host=LOOPBACK,
+                mqtt_port=silent.getsockname()[1])
+    try:
+        mq = r.app.feeds.mqtt
+        assert wait_for(lambda: mq.failures >= 2, 30)
+        assert mq.backoff_ms >= 2000 and not mq.connected
+        n = r.app.state.frames_ok
+        assert wait_for(lambda: r.app.state.frames_ok > n + 2 and mq.dropped > 2, 20)
+        assert r.app.state.rejected == {}
+    finally:
+        stop_app(r)
+        silent.close()

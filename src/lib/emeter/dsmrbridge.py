@@ -80,8 +80,24 @@ def _model(message):
     return "".join([ch for ch in m if ch in _SAFE])[:24] or "bridge"
 
 
+def _electricity(message):
+    """Readings of electricity codes by '1-0:C.D.E', whatever channel B the meter uses
+    (Kamstrup sends 1-1:...); the first of a code wins."""
+    out = {}
+    for r in message.readings:
+        obis = r.obis
+        if not obis.startswith("1-"):
+            continue
+        colon = obis.find(":")
+        key = "1-0" + obis[colon:]
+        if colon > 0 and key not in out:
+            out[key] = r
+    return out
+
+
 def telegram(message):
     """The DSMR 5 telegram (bytes) for a decoded message, or None if nothing maps."""
+    readings = _electricity(message)
     out = [_HEADER + _model(message), "", "1-3:0.2.8(50)"]
     ts = timestamp(message.timestamp)
     if ts:
@@ -91,7 +107,7 @@ def telegram(message):
         out.append("0-0:96.1.1(%s)" % _hex_ascii(str(mid)))
     n = 0
     for obis, base, shift, digits, decimals, unit in LINES:
-        r = message.reading(obis)
+        r = readings.get(obis)
         if r is None:
             continue
         value, got = in_base_unit(r.value, r.unit)

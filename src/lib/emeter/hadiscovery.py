@@ -9,7 +9,7 @@ meter's cadence (see Cadence).  device_class / state_class come from obismap.
 
 from cosem.jsonw import Pairs, dumps
 
-from .obismap import KINDS, info
+from .obismap import KINDS, UNITS, info
 
 MIN_EXPIRE_S = 60
 # Before a code has been seen twice: registers may come hourly, the rest every few seconds.
@@ -66,7 +66,9 @@ def config(message, reading, hostname, state_topic, avail_topic, expire_s, dev=N
     i = info(reading.obis)
     if i is None:
         return None
-    dclass, sclass, _, _, _ = KINDS[i.kind]
+    dclass, sclass, base, _, _ = KINDS[i.kind]
+    if base is not None and UNITS.get(reading.unit, (None,))[0] != base:
+        return None  # no unit, or not one this kind takes: leave it out, never mislabel
     node = node_id(message, hostname)
     oid = node + "_" + slug(reading.obis)
     code = reading.obis

@@ -18,11 +18,39 @@ def _would_block(e):
 
 
 class _Client:
-    __slots__ = ("sock", "pending")
+    """A socket and its backlog: one buffer allocated at accept, bytes in [start, end)."""
 
-    def __init__(self, sock):
+    __slots__ = ("sock", "buf", "view", "start", "end")
+
+    def __init__(self, sock, size):
         self.sock = sock
-        self.pending = bytearray()
+        self.buf = bytearray(size)
+        self.view = memoryview(self.buf)
+        self.start = 0
+        self.end = 0
+
+    def queued(self):
+        return self.end - self.start
+
+    def put(self, data):
+        """Append data; False if it does not fit (the caller drops the client)."""
+        n = len(data)
+        k = self.end - self.start
+        if k + n > len(self.buf):
+            return False
+        if self.end + n > len(self.buf):  # move what is left to the front
+            if k:
+                self.buf[0:k] = bytes(self.view[self.start:self.end])
+            self.start = 0
+            self.end = k
+        self.view[self.end:self.end + n] = data
+        self.end += n
+        return True
+
+    def taken(self, n):
+        self.start += n
+        if self.start == self.end:
+            self.start = self.end = 0
 
 
 class TcpFanout:
@@ -55,13 +83,10 @@ class TcpFanout:
         """Queue data for every client (called from the reader: no I/O here)."""
         if not self.clients:
             return
-        n = len(data)
         for c in self.clients:
-            if len(c.pending) + n > self.backlog_bytes:
+            if not c.put(data):
                 self._drop(c)
                 self.dropped_slow += 1
-            else:
-                c.pending.extend(data)
         if self._gone:
             self._sweep()
 
@@ -91,7 +116,7 @@ class TcpFanout:
             sock.close()
             return True
         sock.setblocking(False)
-        self.clients.append(_Client(sock))
+        self.clients.append(_Client(sock, self.backlog_bytes))
         self.accepted += 1
         return True
 
@@ -107,15 +132,16 @@ class TcpFanout:
             if not _would_block(e):
                 self._drop(c)
                 return True
-        if c.pending:
+        if c.end > c.start:
+            stop = min(c.end, c.start + self.send_max)
             try:
-                n = c.sock.send(memoryview(c.pending)[:self.send_max])
+                n = c.sock.send(c.view[c.start:stop])
             except OSError as e:
                 if not _would_block(e):
                     self._drop(c)
                 return True
             if n:
-                del c.pending[:n]
+                c.taken(n)
                 self.bytes_sent += n
                 busy = True
         return busy
