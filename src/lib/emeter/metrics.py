@@ -79,7 +79,10 @@ def _families(message):
         if i.tariff is not None:
             labels.append(("tariff", str(i.tariff)))
         if name not in fams:
-            fams[name] = ["%s (OBIS %s)" % (r.name or i.slug, r.obis),
+            what = r.name or i.slug
+            if i.phase is not None and what.endswith(" " + i.phase):
+                what = what[:-len(i.phase) - 1] + " by phase"
+            fams[name] = ["%s (OBIS %s)" % (what, r.obis),
                           "counter" if row[4] else "gauge", []]
             order.append(name)
         fams[name][2].append((labels, value))

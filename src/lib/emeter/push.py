@@ -71,7 +71,12 @@ class HttpPush:
     def session(self):
         if self._session is None:
             import adafruit_requests
-            self._session = adafruit_requests.Session(self.board.socket_pool(), None)
+            try:  # https:// needs a TLS context; both CPython and CircuitPython have ssl
+                import ssl
+                ctx = ssl.create_default_context()
+            except (ImportError, AttributeError, OSError):
+                ctx = None
+            self._session = adafruit_requests.Session(self.board.socket_pool(), ctx)
         return self._session
 
     def message_in(self, message):
