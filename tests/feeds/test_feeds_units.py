@@ -20,7 +20,8 @@ from emeter.settings import Settings
 # DSMR 5 line -> (our code, the unit DSMR uses, power of ten from our base unit)
 BRIDGED = {
     "1-0:1.8.0": 3, "1-0:2.8.0": 3, "1-0:1.8.1": 3, "1-0:1.8.2": 3, "1-0:2.8.1": 3,
-    "1-0:2.8.2": 3, "1-0:1.7.0": 3, "1-0:2.7.0": 3, "1-0:21.7.0": 3, "1-0:41.7.0": 3,
+    "1-0:2.8.2": 3, "1-0:3.8.0": 3, "1-0:4.8.0": 3, "1-0:3.7.0": 3, "1-0:4.7.0": 3,
+    "1-0:1.7.0": 3, "1-0:2.7.0": 3, "1-0:21.7.0": 3, "1-0:41.7.0": 3,
     "1-0:61.7.0": 3, "1-0:22.7.0": 3, "1-0:42.7.0": 3, "1-0:62.7.0": 3,
     "1-0:32.7.0": 0, "1-0:52.7.0": 0, "1-0:72.7.0": 0,
     "1-0:31.7.0": 0, "1-0:51.7.0": 0, "1-0:71.7.0": 0,
@@ -53,7 +54,7 @@ def _ours(m):
         code = "1-0" + r.obis[r.obis.find(":"):]
         v, unit = obismap.in_base_unit(r.value, r.unit)
         if code in BRIDGED and code not in out and isinstance(v, (int, Dec)):
-            if unit in ("W", "Wh", "V", "A"):
+            if unit in ("W", "Wh", "V", "A", "var", "varh"):
                 out[code] = Decimal(str(v))
     return out
 
@@ -77,9 +78,19 @@ def test_every_decodable_binary_capture_bridges_to_a_telegram_dsmr_parser_accept
             for code, line in lines.items():
                 number, unit = line[line.index("(") + 1:-1].split("*")
                 assert Decimal(number) * 10 ** BRIDGED[code] == ours[code], (name, line)
-                assert unit in ("kWh", "kW", "V", "A")
+                assert unit in ("kWh", "kW", "V", "A", "kvarh", "kvar")
             bridged += 1
     assert bridged >= 40
+
+
+def test_a_bridged_nordic_telegram_reads_as_swedish_dsmr_with_its_totals():
+    from dsmr_parser import obis_references as obis
+    m = _messages("hdlc-kamstrup-6841131-list2-1.hex")[0]
+    t = TelegramParser(telegram_specifications.SWEDEN).parse(dsmrbridge.telegram(m).decode())
+    assert t[obis.ELECTRICITY_IMPORTED_TOTAL].value == Decimal("155232.51")
+    assert t[obis.ELECTRICITY_REACTIVE_EXPORTED_TOTAL].value == Decimal("7243.62")
+    assert t[obis.ELECTRICITY_REACTIVE_EXPORTED_TOTAL].unit == "kvarh"
+    assert t[obis.INSTANTANEOUS_CURRENT_L3].value == Decimal("10.21")
 
 
 def test_bridge_numbers_move_the_decimal_point_and_never_round():
