@@ -89,9 +89,12 @@ def sint(buf, pos, size):
     return v - (top << 1) if v & top else v
 
 
-def length(buf, pos):
-    """An A-XDR length (short form, or 0x81..0x84 + that many bytes) -> (value, next pos)."""
-    end = len(buf)
+def length(buf, pos, end=None):
+    """An A-XDR length (short form, or 0x81..0x84 + that many bytes) -> (value, next pos).
+
+    end: where the valid bytes stop (default len(buf))."""
+    if end is None:
+        end = len(buf)
     if pos >= end:
         raise Truncated("length missing")
     n = buf[pos]
@@ -138,43 +141,122 @@ def text(b):
 
 def decode(buf, pos=0, depth=0):
     """Decode one tagged value at pos -> ((tag, value), next pos)."""
-    if pos >= len(buf):
+    at = [pos]
+    node = _node(buf, at, depth)
+    return node, at[0]
+
+
+def _node(buf, at, depth):
+    # decode() without a (node, pos) tuple per value: the position travels in at[0].
+    pos = at[0]
+    end = len(buf)
+    if pos >= end:
         raise Truncated("value missing")
     if depth > MAX_DEPTH:
         raise AxdrError("nesting deeper than %d" % MAX_DEPTH)
     tag = buf[pos]
     pos += 1
-    if tag in FIXED:
-        v, pos = _fixed(tag, buf, pos)
-        return (tag, v), pos
-    if tag in SIZED:
-        v, pos = _sized(tag, buf, pos)
-        return (tag, v), pos
-    if tag == NULL:
-        return (NULL, None), pos
+    f = FIXED.get(tag)
+    if f is not None:
+        size = f[1]
+        if pos + size > end:
+            raise Truncated("value needs %d bytes, %d left" % (size, end - pos))
+        at[0] = pos + size
+        if tag == BOOLEAN:
+            return tag, buf[pos] != 0
+        if size == 1:
+            v = buf[pos]
+        elif size == 2:
+            v = (buf[pos] << 8) | buf[pos + 1]
+        else:
+            v = uint(buf, pos, size)
+        if f[2]:
+            top = 1 << (8 * size - 1)
+            if v & top:
+                v -= top << 1
+        return tag, v
     if tag == ARRAY or tag == STRUCTURE:
-        n, pos = length(buf, pos)
-        if n > len(buf) - pos:
+        n = buf[pos] if pos < end else 0x80  # (the short form without a call)
+        if n < 0x80:
+            pos += 1
+        else:
+            n, pos = length(buf, pos)
+        if n > end - pos:
             # every element takes at least one byte: refuse before allocating
-            raise Truncated("%d elements cannot fit in %d bytes" % (n, len(buf) - pos))
+            raise Truncated("%d elements cannot fit in %d bytes" % (n, end - pos))
         items = []
+        at[0] = pos
+        depth += 1
         for _ in range(n):
-            node, pos = decode(buf, pos, depth + 1)
-            items.append(node)
-        return (tag, items), pos
+            items.append(_node(buf, at, depth))
+        return tag, items
     if tag == OCTET_STRING or tag == VISIBLE_STRING or tag == UTF8_STRING:
-        n, pos = length(buf, pos)
-        _need(buf, pos, n)
+        n = buf[pos] if pos < end else 0x80
+        if n < 0x80:
+            pos += 1
+        else:
+            n, pos = length(buf, pos)
+        if pos + n > end:
+            raise Truncated("value needs %d bytes, %d left" % (n, end - pos))
+        at[0] = pos + n
         raw = bytes(buf[pos:pos + n])
-        return (tag, raw if tag == OCTET_STRING else text(raw)), pos + n
+        return tag, raw if tag == OCTET_STRING else text(raw)
+    if tag == NULL:
+        at[0] = pos
+        return NULL, None
+    if tag in SIZED:
+        v, at[0] = _sized(tag, buf, pos)
+        return tag, v
     if tag == BIT_STRING:
         bits, pos = length(buf, pos)
         n = (bits + 7) // 8
         _need(buf, pos, n)
-        return (tag, bytes(buf[pos:pos + n])), pos + n
+        at[0] = pos + n
+        return tag, bytes(buf[pos:pos + n])
     if tag == COMPACT_ARRAY:
-        return _compact(buf, pos, depth)
+        node, at[0] = _compact(buf, pos, depth)
+        return node
     raise AxdrError("unknown A-XDR tag 0x%02x" % tag)
+
+
+def skip(buf, pos, end, depth=0):
+    """Where the tagged value at pos ends, with decode()'s checks but no values made.
+
+    Only bytes before end count. Raises what decode() would (Truncated, AxdrError)."""
+    if pos >= end:
+        raise Truncated("value missing")
+    if depth > MAX_DEPTH:
+        raise AxdrError("nesting deeper than %d" % MAX_DEPTH)
+    tag = buf[pos]
+    pos += 1
+    f = FIXED.get(tag)
+    if f is not None:
+        size = f[1]
+    elif tag == ARRAY or tag == STRUCTURE:
+        n, pos = length(buf, pos, end)
+        if n > end - pos:
+            raise Truncated("%d elements cannot fit in %d bytes" % (n, end - pos))
+        for _ in range(n):
+            pos = skip(buf, pos, end, depth + 1)
+        return pos
+    elif tag == OCTET_STRING or tag == VISIBLE_STRING or tag == UTF8_STRING:
+        size, pos = length(buf, pos, end)
+    elif tag == NULL:
+        return pos
+    elif tag in SIZED:
+        size = SIZED[tag]
+    elif tag == BIT_STRING:
+        bits, pos = length(buf, pos, end)
+        size = (bits + 7) // 8
+    elif tag == COMPACT_ARRAY:
+        # rare: decode it for real, on exactly the valid bytes
+        data = buf if end == len(buf) else buf[:end]
+        return _compact(data, pos, depth)[1]
+    else:
+        raise AxdrError("unknown A-XDR tag 0x%02x" % tag)
+    if pos + size > end:
+        raise Truncated("value needs %d bytes, %d left" % (size, end - pos))
+    return pos + size
 
 
 def _type_description(buf, pos, depth):

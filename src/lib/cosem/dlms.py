@@ -42,27 +42,28 @@ def strip_llc(info):
 def apdu_complete(buf, pos, avail):
     """For an unframed APDU: its end index when all of it is in buf[pos:avail], else -1.
 
-    Raises axdr.AxdrError when the bytes cannot be an APDU.
+    Raises axdr.AxdrError when the bytes cannot be an APDU. Nothing is decoded or
+    copied: the values are only stepped over (axdr.skip).
     """
-    data = buf[pos:avail] if (pos or avail != len(buf)) else buf
     try:
-        tag = data[0]
+        if pos >= avail:
+            return -1
+        tag = buf[pos]
         if tag == DATA_NOTIFICATION:
-            p = _after_datetime(data, 5)
-            _, p = axdr.decode(data, p)
-            return pos + p
-        if tag in (GLO_CIPHERING, DED_CIPHERING):
-            n, p = axdr.length(data, 1)
+            p = _after_datetime(buf, pos + 5, avail)
+            return axdr.skip(buf, p, avail)
+        if tag == GLO_CIPHERING or tag == DED_CIPHERING:
+            n, p = axdr.length(buf, pos + 1, avail)
             p += n
-            n, p = axdr.length(data, p)
-            if p + n > len(data):
+            n, p = axdr.length(buf, p, avail)
+            if p + n > avail:
                 return -1
-            return pos + p + n
+            return p + n
         if tag == BLOCK_TRANSFER:
-            n, p = axdr.length(data, 6)
-            if p + n > len(data):
+            n, p = axdr.length(buf, pos + 6, avail)
+            if p + n > avail:
                 return -1
-            return pos + p + n
+            return p + n
     except axdr.Truncated:
         return -1
     except IndexError:
@@ -70,9 +71,11 @@ def apdu_complete(buf, pos, avail):
     raise axdr.AxdrError("not an APDU")
 
 
-def _after_datetime(data, p):
+def _after_datetime(data, p, end=None):
     """Skip the notification's date-time field; -> position of the body."""
-    if p >= len(data):
+    if end is None:
+        end = len(data)
+    if p >= end:
         raise axdr.Truncated("date-time missing")
     b = data[p]
     if b == 0x00:
@@ -80,7 +83,7 @@ def _after_datetime(data, p):
     if b == 0x0C:
         return p + 13
     if b == axdr.OCTET_STRING:
-        n, q = axdr.length(data, p + 1)
+        n, q = axdr.length(data, p + 1, end)
         return q + n
     raise axdr.AxdrError("date-time field starts 0x%02x" % b)
 

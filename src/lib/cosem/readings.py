@@ -20,11 +20,17 @@ from .obis import key as obis_key
 from .obis import unit_symbol
 
 _STRINGS = (OCTET_STRING, VISIBLE_STRING, UTF8_STRING)
+_TEXTS = (VISIBLE_STRING, UTF8_STRING)
+_NESTED = (ARRAY, STRUCTURE, COMPACT_ARRAY)
+_HEXED = (axdr.DATE, axdr.TIME, axdr.BIT_STRING)
+# (Tuples of names are built once here: 'x in (A, B)' would build one per test on the board.)
 # Codes whose reading names the meter (first found wins), the model and the list.
 _ID_CODES = ("0-0:96.1.0", "1-1:0.0.5", "1-0:0.0.5", "0-0:96.1.1", "1-1:0.0.1", "0-0:42.0.0")
 _MODEL_CODES = ("0-0:96.1.7", "1-1:96.1.1", "1-0:96.1.1")
 _LIST_CODES = ("1-1:0.2.129", "1-0:0.2.129", "0-0:0.2.129")
 _CLOCK_CODES = ("0-0:1.0.0", "0-1:1.0.0", "1-0:1.0.0")
+_LIST_OBIS = tuple([bytes([int(x) for x in c.replace("-", ".").replace(":", ".").split(".")] + [255])
+                    for c in _LIST_CODES])  # the same codes as OBIS bytes
 
 
 def _is_obis(node):
@@ -67,9 +73,9 @@ def _value(node, scaler, unit, code=None):
         return _text_value(tag, v, code), None
     if tag == axdr.DATE_TIME:
         return iso(v), None
-    if tag in (axdr.DATE, axdr.TIME, axdr.BIT_STRING):
+    if tag in _HEXED:
         return hexs(v), None
-    if tag in (ARRAY, STRUCTURE, COMPACT_ARRAY):
+    if tag in _NESTED:
         return axdr.plain(node)["value"], None
     return v, unit  # boolean, float32/64 (sent as floats by the meter), null
 
@@ -81,15 +87,19 @@ def _table_scale(family, code):
     table = SCALERS.get(family)
     if table is None:
         return None
+    # 'A-B:C.D.E' -> 'C.D'
     colon = code.find(":")
-    parts = code[colon + 1:].split(".")
-    return table.get(parts[0] + "." + parts[1])
+    dot = code.find(".", colon + 1)
+    if dot < 0:
+        return None
+    dot2 = code.find(".", dot + 1)
+    return table.get(code[colon + 1:] if dot2 < 0 else code[colon + 1:dot2])
 
 
 def _flatten(node, out):
     """Leaves in order; a scaler-unit structure stays one token."""
     tag, v = node
-    if tag in (ARRAY, STRUCTURE) and not _is_scaler_unit(node):
+    if (tag == ARRAY or tag == STRUCTURE) and not _is_scaler_unit(node):
         for n in v:
             _flatten(n, out)
     else:
@@ -99,7 +109,7 @@ def _flatten(node, out):
 def _elements(body):
     """The top-level elements of a body (a lone value is a one-element list)."""
     tag, v = body
-    if tag in (ARRAY, STRUCTURE):
+    if tag == ARRAY or tag == STRUCTURE:
         return v
     return [body]
 
@@ -108,7 +118,7 @@ def _text_of(node):
     tag, v = node
     if tag == OCTET_STRING:
         return v.decode() if _printable(v) else None
-    if tag in (VISIBLE_STRING, UTF8_STRING):
+    if tag in _TEXTS:
         return v
     return None
 
@@ -180,7 +190,8 @@ def extract(msg, body):
 def _positional(msg, elements, row):
     name, match, codes, family = row
     msg.meter["list"] = name
-    for i, node in enumerate(elements):
+    for i in range(len(elements)):
+        node = elements[i]
         code = codes[i] if i < len(codes) else None
         if code is None:
             _unmapped(msg, i, node)
@@ -212,13 +223,13 @@ def _tagged(msg, body):
     _flatten(body, tokens)
     list_id = None
     # the list identifier decides which assumed scalers apply: find it first
-    for i, node in enumerate(tokens):
+    for i in range(len(tokens)):
+        node = tokens[i]
         if _is_obis(node) and i + 1 < len(tokens):
-            code = obis_key(node[1])
-            if code in _LIST_CODES:
+            if node[1] in _LIST_OBIS:  # (compared as bytes: no key text made)
                 list_id = _text_of(tokens[i + 1])
                 break
-        elif node[0] in (VISIBLE_STRING, UTF8_STRING) and i == 0:
+        elif node[0] in _TEXTS and i == 0:
             list_id = node[1]
             break
     if list_id:
@@ -249,7 +260,7 @@ def _tagged(msg, body):
             i += 1
             if node[0] == NULL:
                 continue
-            if list_id is not None and node[0] in (VISIBLE_STRING, UTF8_STRING) and node[1] == list_id:
+            if list_id is not None and node[0] in _TEXTS and node[1] == list_id:
                 continue
             if node[0] == OCTET_STRING and len(node[1]) == 12 and looks_like_datetime(node[1]) \
                     and msg.timestamp is None:
