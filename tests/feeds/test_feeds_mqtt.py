@@ -199,3 +199,25 @@ def test_a_broker_that_accepts_and_never_answers_costs_bounded_attempts_with_gro
     finally:
         stop_app(r)
         silent.close()
+
+
+def test_a_broker_that_refuses_the_credentials_is_not_asked_again(tmp_path):
+    b = Mosquitto(tmp_path)
+    with open(b.conf, "a") as f:
+        f.write("allow_anonymous false\n")  # and no password file: every login is refused
+    with open(b.conf) as f:
+        conf = f.read().replace("allow_anonymous true\n", "")
+    with open(b.conf, "w") as f:
+        f.write(conf)
+    b.start()
+    r = run_app(tmp_path, DSMR, raw_enabled=0, mqtt_enabled=1, mqtt_host=LOOPBACK,
+                mqtt_port=b.port, mqtt_user="meter", mqtt_password="wrong")
+    try:
+        mq = r.app.feeds.mqtt
+        assert wait_for(lambda: mq.refused, 20)
+        n = r.app.state.frames_ok
+        assert wait_for(lambda: r.app.state.frames_ok > n + 3, 20)
+        assert mq.failures == 1 and not mq.connected
+    finally:
+        stop_app(r)
+        b.stop()

@@ -9,7 +9,8 @@ this feed keeps every call short:
 - MiniMQTT's own keep-alive ping (which waits up to keep_alive seconds for an
   answer) never runs: the feed publishes `online` to the availability topic every
   HEARTBEAT_MS, well inside keep_alive;
-- a failed attempt waits 1, 2, 4 ... 64 s (plus jitter) before the next one;
+- a failed attempt waits 1, 2, 4 ... 64 s (plus jitter) before the next one; a broker
+  that refuses the credentials is not asked again until the settings change (restart);
 - while the broker is away, messages are dropped and counted, never queued.
 Discovery configs go out a few per slot (DISCOVERY_PER_POLL), after connecting,
 for codes seen the first time, and again when Home Assistant says `online`.
@@ -28,6 +29,7 @@ HEARTBEAT_MS = 20000
 BACKOFF_MIN_MS = 1000
 BACKOFF_MAX_MS = 64000
 DISCOVERY_PER_POLL = 3
+_REFUSED_FOR_GOOD = (4, 5)  # CONNACK: bad user name or password, not authorised
 
 
 def timeouts(budget_ms):
@@ -68,6 +70,7 @@ class MqttFeed:
         self._factory = client_factory or self._minimqtt
         self.client = None
         self.connected = False
+        self.refused = False         # the broker refused our credentials: stop trying
         self.next_try = board.ticks_ms()
         self.backoff_ms = 0
         self.heartbeat_at = None
@@ -88,12 +91,21 @@ class MqttFeed:
     def _minimqtt(self):
         import adafruit_minimqtt.adafruit_minimqtt as MQTT
         c = MQTT.MQTT(broker=self.host, port=self.port, username=self.user, password=self.password,
-                      client_id="emeter-" + self.hostname, socket_pool=self.board.socket_pool(),
+                      client_id=self._client_id(), socket_pool=self.board.socket_pool(),
                       keep_alive=KEEP_ALIVE_S, socket_timeout=self.connect_s,
                       recv_timeout=self.recv_s, connect_retries=1)
         c.will_set(self.avail_topic, "offline", 0, True)
         c.on_message = self._on_message
         return c
+
+    def _client_id(self):
+        # two devices left at the default host name must not throw each other off the broker
+        try:
+            mac = self.board.wifi_status().get("mac") or ""
+        except Exception:
+            mac = ""
+        tail = "".join([ch for ch in str(mac) if ch not in ":-"])[-6:].lower()
+        return "emeter-" + self.hostname + ("-" + tail if tail else "")
 
     def _poll_mode(self, fast):
         # MiniMQTT 8.x keeps its socket and timeout in these attributes; after CONNACK
@@ -121,6 +133,10 @@ class MqttFeed:
             self._close()
             self.failures += 1
             self.last_error = repr(e)
+            if getattr(e, "code", None) in _REFUSED_FOR_GOOD:
+                self.refused = True
+                print("emeter: MQTT broker refused the credentials: %r" % (e,))
+                return False
             self.backoff_ms = min(BACKOFF_MAX_MS, max(BACKOFF_MIN_MS, self.backoff_ms * 2))
             jitter = self.board.ticks_ms() % (self.backoff_ms // 4 + 1)
             self.next_try = ticks_add(self.board.ticks_ms(), self.backoff_ms + jitter)
@@ -212,7 +228,7 @@ class MqttFeed:
         """One bounded step (a scheduler slot)."""
         now = self.board.ticks_ms()
         if not self.connected:
-            if ticks_diff(now, self.next_try) < 0:
+            if self.refused or ticks_diff(now, self.next_try) < 0:
                 return False
             return self._connect()
         try:
@@ -245,6 +261,7 @@ class MqttFeed:
         self._close()
 
     def counters(self):
-        return [("connected", 1 if self.connected else 0), ("published", self.published),
+        return [("connected", 1 if self.connected else 0), ("refused", 1 if self.refused else 0),
+                ("published", self.published),
                 ("dropped", self.dropped), ("connects", self.connects),
                 ("connect_failures", self.failures), ("disconnects", self.disconnects)]
