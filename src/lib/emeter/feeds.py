@@ -7,8 +7,8 @@ work per call; listeners open once the network is up (the App's web server
 has started), so the access-point setup mode works as before.
 """
 
-from . import metrics
-from .dsmrbridge import telegram
+# Feed modules are imported only when their feed is on (or /metrics is asked for):
+# RAM is short on the smaller boards.
 
 _GAUGES = ("clients", "connected")
 
@@ -81,6 +81,7 @@ class Feeds:
 
     def message_in(self, message):
         if self.bridge is not None and self.bridge.clients:
+            from .dsmrbridge import telegram
             t = message.raw if message.format == "dsmr" else telegram(message)
             if t:
                 self.bridge.write(t)
@@ -130,6 +131,7 @@ class Feeds:
 
     def _metrics(self, request):
         from adafruit_httpserver import Response
+        from . import metrics
         body = metrics.text(self.app.state, self.metric_rows())
         return Response(request, body, content_type=metrics.CONTENT_TYPE,
                         headers={"Cache-Control": "no-store"})
