@@ -32,6 +32,25 @@ for _k in KINDS:
     _BY_CDE.setdefault(_k[_k.find(":") + 1:], []).append((_k[:_k.find(":")] + "-", KINDS[_k]))
 
 
+# The code field of each line as sent (bytes) -> (OBIS key, KINDS row). A meter sends the same
+# codes every telegram: after the first, a line's key costs one slice and one lookup.
+_CODES = {}  # type: dict
+_CODES_MAX = 96  # more codes than any meter sends; past it the cache starts afresh
+
+
+def _code(raw):
+    hit = _CODES.get(raw)
+    if hit is None:
+        obis = _obis(raw, 0, len(raw))
+        if obis is None:
+            return None, None  # not remembered: junk should not fill the cache
+        hit = (obis, _kind(obis))
+        if len(_CODES) >= _CODES_MAX:
+            _CODES.clear()
+        _CODES[raw] = hit
+    return hit
+
+
 class _Bad(Exception):
     """A malformed line; becomes Failure('dsmr', 'dsmr', text) at the boundary."""
 
@@ -112,10 +131,12 @@ def _lines(msg, data, pos, stop):
                     _add(msg, data, obis, kind, spans)
                     spans.clear()
                 p = data.find(b"(", pos, e)
-                obis = _obis(data, pos, p) if p > pos else None
+                obis = None
+                if p > pos:
+                    raw = data[pos:p]
+                    obis, kind = _code(raw if isinstance(raw, bytes) else bytes(raw))
                 if obis is None:
                     raise _Bad("not an OBIS line: %r" % _text(data[pos:e]))
-                kind = _kind(obis)
                 _spans(data, p, e, spans, kind == TEXT)
         pos = nxt
     if obis is not None:

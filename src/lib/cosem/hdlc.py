@@ -94,7 +94,7 @@ def parse_at(buf, pos, avail):
         return BAD, last, ("length", "length field %d too short for the header" % flen)
     if crc16_x25(buf, pos + 1, last - 2) != fcs:
         return BAD, last, ("fcs", "frame check sequence wrong (FCS %04x)" % fcs)
-    info = bytes(buf[info_start:last - 2])
+    info = bytes(memoryview(buf)[info_start:last - 2])  # one copy (a bytearray slice would be two)
     return FRAME, last, Frame(segmented, dst, src, buf[p], info, pos, last)
 
 

@@ -63,7 +63,7 @@ def parse_at(buf, pos, avail):
     data_start = pos + 7 + 2  # skip STSAP, DTSAP
     if data_start > end - 1:
         return BAD, end, ("length", "M-Bus frame too short for DLMS transport")
-    return FRAME, end, Frame(buf[pos + 4], buf[pos + 5], ci, bytes(buf[data_start:end - 1]), pos, end)
+    return FRAME, end, Frame(buf[pos + 4], buf[pos + 5], ci, bytes(memoryview(buf)[data_start:end - 1]), pos, end)
 
 
 def build(data, ci=0x10, control=0x53, address=0xFF, saps=b"\x01\x67"):

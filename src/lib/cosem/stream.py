@@ -246,7 +246,7 @@ class Decoder:
             # a new telegram began before this one ended
             out.append(Failure("dsmr", "truncated", "telegram cut off by the next one", buf[pos:end - 1]))
             return end - 1
-        self._telegram(bytes(buf[pos:end]), out)
+        self._telegram(bytes(memoryview(buf)[pos:end]), out)  # one copy, not two
         return end
 
     def _telegram(self, data, out, via=None):
@@ -279,7 +279,8 @@ class Decoder:
             return avail
         self._found(out)
         fmt = "llc" if start != pos else "apdu"
-        self._apdu(bytes(buf[start:end]), fmt, None, bytes(buf[pos:end]), out)
+        mv = memoryview(buf)
+        self._apdu(bytes(mv[start:end]), fmt, None, bytes(mv[pos:end]), out)
         return end
 
     # --- APDU to message ----------------------------------------------------
