@@ -99,6 +99,9 @@ class Running:
             self.app.web.stop()
         except Exception:
             pass
+        feeds = getattr(self.app, "feeds", None)
+        if feeds is not None:
+            feeds.close()  # listeners (raw port, bridge) must not outlive the test
         if self.error is not None:
             raise self.error
 
