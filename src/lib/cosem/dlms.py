@@ -150,8 +150,11 @@ def ciphered(data):
             "body": body, "tag": tag, "end": p + n}
 
 
-def decipher(parts, key, auth_key):
-    """Decrypt / authenticate per the security-control byte -> plaintext APDU. Raises ApduError."""
+def decipher(parts, key, auth_key, ciphers=None):
+    """Decrypt / authenticate per the security-control byte -> plaintext APDU. Raises ApduError.
+
+    ciphers: a dict the caller keeps between messages (key -> gcm.Gcm): building the cipher
+    for a key (key schedule, hash table) costs more than a message's decryption."""
     sc = parts["security_control"]
     if len(parts["system_title"]) != 8:
         raise ApduError("apdu", "system title of %d bytes (8 expected)" % len(parts["system_title"]))
@@ -165,13 +168,19 @@ def decipher(parts, key, auth_key):
     tag = parts["tag"]
     aad = bytes([sc]) + (auth_key or b"")
     check = tag is not None and auth_key is not None
+    cipher = ciphers.get(key) if ciphers is not None else None
     try:
+        if cipher is None:
+            cipher = gcm.Gcm(key)
+            if ciphers is not None:
+                ciphers.clear()  # one key per meter: keep only the latest
+                ciphers[key] = cipher
         if sc & 0x20:
-            plain = gcm.decrypt(key, iv, parts["body"], aad, tag if check else None)
+            plain = cipher.decrypt(iv, parts["body"], aad, tag if check else None)
         else:
             plain = parts["body"]
             if check:
-                gcm.verify(key, iv, aad + plain, tag)
+                cipher.verify_tag_only(iv, aad + plain, tag)
     except gcm.AuthError:
         raise ApduError("auth", "authentication tag wrong: wrong key or authentication key")
     if sc & 0x20 and plain[:1] not in (b"\x0f", b"/", b"\xe0", b"\xdb"):

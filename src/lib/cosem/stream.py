@@ -44,6 +44,7 @@ class Decoder:
     def set_keys(self, key=None, auth_key=None):
         self.key = _key_bytes(key)
         self.auth_key = _key_bytes(auth_key)
+        self._ciphers = {}  # key -> gcm.Gcm, built on the first encrypted message
 
     # --- public -----------------------------------------------------------
     def feed(self, data):
@@ -338,7 +339,7 @@ class Decoder:
                    "system_title": parts["system_title"].hex(),
                    "frame_counter": parts["frame_counter"].hex(),
                    "authenticated": bool(parts["tag"] is not None and self.auth_key is not None)}
-            plain = dlms.decipher(parts, self.key, self.auth_key)
+            plain = dlms.decipher(parts, self.key, self.auth_key, self._ciphers)
             if plain[:1] == b"/":
                 from . import dsmr
                 item = dsmr.parse(bytes(plain), self.key)
