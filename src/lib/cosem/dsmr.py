@@ -115,6 +115,7 @@ def _lines(msg, data, pos, stop):
     obis = None   # the line waiting for possible continuation lines
     kind = None
     spans = []  # type: list
+    asc = _ascii(data)
     while pos < stop:
         nl = data.find(b"\n", pos, stop)
         nxt = stop if nl < 0 else nl + 1
@@ -128,7 +129,7 @@ def _lines(msg, data, pos, stop):
                 _spans(data, pos, e, spans, kind == TEXT)
             else:
                 if obis is not None:
-                    _add(msg, data, obis, kind, spans)
+                    _add(msg, data, obis, kind, spans, asc)
                     spans.clear()
                 p = data.find(b"(", pos, e)
                 obis = None
@@ -140,7 +141,7 @@ def _lines(msg, data, pos, stop):
                 _spans(data, p, e, spans, kind == TEXT)
         pos = nxt
     if obis is not None:
-        _add(msg, data, obis, kind, spans)
+        _add(msg, data, obis, kind, spans, asc)
 
 
 def _spans(data, p, e, out, whole):
@@ -198,17 +199,32 @@ def _kind(obis):
     return None
 
 
-def _add(msg, data, obis, kind, spans):
+def _ascii(data):
+    # True when no byte is above 127. Where bytes has no isascii (MicroPython, CircuitPython),
+    # str.isdigit knows only ASCII digits, so reading the bytes as ASCII gives the same answers.
+    f = getattr(data, "isascii", None)
+    return True if f is None else f()
+
+
+def _text_at(data, spans, i):
+    return _text(data[spans[i]:spans[i + 1]])
+
+
+def _add(msg, data, obis, kind, spans, asc=False):
+    # Values are read from their spans: numbers and times straight from the bytes (the same
+    # answers as _value() and _stamp() of their text), text made only where it is kept.
     if kind is None and len(spans) == 2:  # the common case: one number (or text) and its unit
         v, u = _number(data, spans[0], spans[1])
         msg.add(obis, v, u)
         return
-    g = [_text(data[spans[i]:spans[i + 1]]) for i in range(0, len(spans), 2)]
     if kind == TEXT:
-        msg.add(obis, "".join(g))
+        if len(spans) == 2:
+            msg.add(obis, _text_at(data, spans, 0))
+        else:
+            msg.add(obis, "".join([_text_at(data, spans, i) for i in range(0, len(spans), 2)]))
         return
-    if kind == CLOCK and len(g) == 1:
-        st = _stamp(g[0])
+    if kind == CLOCK and len(spans) == 2:
+        st = _stamp_at(data, spans[0], spans[1], asc)
         if st is not None and st[0] is not None:
             msg.add(obis, st[0], None, _dst_extra(st[1]))
             if obis == "0-0:1.0.0":
@@ -216,13 +232,13 @@ def _add(msg, data, obis, kind, spans):
             return
     done = None
     if kind == EVENT_LOG:
-        done = _event_log(msg, obis, g)
+        done = _event_log(msg, obis, data, spans, asc)
     elif kind == HISTORY:
-        done = _history(msg, obis, g)
+        done = _history(msg, obis, data, spans, asc)
     elif kind == PROFILE:
-        done = _profile(msg, obis, g)
+        done = _profile(msg, obis, [_text_at(data, spans, i) for i in range(0, len(spans), 2)])
     if not done:
-        _generic(msg, obis, g)
+        _generic(msg, obis, data, spans, asc)
 
 
 def _number(data, a, b):
@@ -266,56 +282,60 @@ def _unit(data, a, b):
     return _text(data[a:b])
 
 
-def _generic(msg, obis, g):
-    if len(g) == 1:
-        v, u = _value(g[0])
+def _generic(msg, obis, data, spans, asc):
+    n = len(spans)
+    if n == 2:
+        v, u = _number(data, spans[0], spans[1])
         msg.add(obis, v, u)
         return
-    st = _stamp(g[0])
-    if len(g) == 2 and st is not None and st[1] is not None:
-        # gas/water/heat 24.2.1, 24.2.3, capacity peak 1.6.0: (when)(value*unit)
-        v, u = _value(g[1])
-        extra = _dst_extra(st[1])
-        extra["timestamp"] = st[0]
-        msg.add(obis, v, u, extra)
-        return
-    msg.add(obis, [_item(t) for t in g])
+    if n == 4:
+        st = _stamp_at(data, spans[0], spans[1], asc)
+        if st is not None and st[1] is not None:
+            # gas/water/heat 24.2.1, 24.2.3, capacity peak 1.6.0: (when)(value*unit)
+            v, u = _number(data, spans[2], spans[3])
+            extra = _dst_extra(st[1])
+            extra["timestamp"] = st[0]
+            msg.add(obis, v, u, extra)
+            return
+    msg.add(obis, [_item_at(data, spans[i], spans[i + 1], asc) for i in range(0, n, 2)])
 
 
-def _event_log(msg, obis, g):
+def _event_log(msg, obis, data, spans, asc):
     # (count)(0-0:96.7.19)(end)(duration*s)... : the count as sent, entries as listed
     # (some meters list fewer entries than they count).
-    count = parse_decimal(g[0]) if g else None
-    if not isinstance(count, int) or len(g) < 2 or parse_key(g[1]) is None or len(g) % 2:
+    n = len(spans)
+    count = parse_decimal(_text_at(data, spans, 0)) if n else None
+    if not isinstance(count, int) or n < 4 or parse_key(_text_at(data, spans, 2)) is None or n % 4:
         return False
     entries = []
-    for i in range(2, len(g), 2):
-        st = _stamp(g[i])
+    for i in range(4, n, 4):
+        st = _stamp_at(data, spans[i], spans[i + 1], asc)
         if st is None:
             return False
-        v, u = _value(g[i + 1])
+        v, u = _number(data, spans[i + 2], spans[i + 3])
         entries.append({"end": st[0], "dst": st[1], "duration": v, "unit": u})
     msg.add(obis, count, None, {"entries": entries})
     return True
 
 
-def _history(msg, obis, g):
+def _history(msg, obis, data, spans, asc):
     # e-MUCS monthly peaks: (count)(obis)(obis) then (period)(when)(peak*kW) per month.
-    count = parse_decimal(g[0]) if g else None
+    n = len(spans)
+    count = parse_decimal(_text_at(data, spans, 0)) if n else None
     if not isinstance(count, int):
         return False
-    i = 1
-    while i < len(g) and parse_key(g[i]) is not None:
-        i += 1
-    if i == 1 or (len(g) - i) % 3:
+    i = 2
+    while i < n and parse_key(_text_at(data, spans, i)) is not None:
+        i += 2
+    if i == 2 or (n - i) % 6:
         return False
     entries = []
-    for j in range(i, len(g), 3):
-        a = _stamp(g[j])
-        b = _stamp(g[j + 1])
+    for j in range(i, n, 6):
+        a = _stamp_at(data, spans[j], spans[j + 1], asc)
+        b = _stamp_at(data, spans[j + 2], spans[j + 3], asc)
         if a is None or b is None:
             return False
-        v, u = _value(g[j + 2])
+        v, u = _number(data, spans[j + 4], spans[j + 5])
         entries.append({"timestamp": a[0], "dst": a[1], "occurred": b[0], "occurred_dst": b[1],
                         "value": v, "unit": u})
     msg.add(obis, count, None, {"entries": entries})
@@ -350,6 +370,15 @@ def _item(t):
     return {"value": v} if u is None else {"value": v, "unit": u}
 
 
+def _item_at(data, a, b, asc):
+    # _item() of the text of data[a:b], from the bytes
+    st = _stamp_at(data, a, b, asc)
+    if st is not None and st[1] is not None:
+        return {"timestamp": st[0], "dst": st[1]}
+    v, u = _number(data, a, b)
+    return {"value": v} if u is None else {"value": v, "unit": u}
+
+
 def _value(t):
     # '002130.115*kWh' -> (Dec, 'kWh'); '0001' -> 1; text that is not a number stays text.
     star = t.find("*")
@@ -374,8 +403,33 @@ def _stamp(t):
         return None
     if not t.isdigit():
         return None
-    yy, mo, dd = int(t[0:2]), int(t[2:4]), int(t[4:6])
-    hh, mi, ss = int(t[6:8]), int(t[8:10]), int(t[10:12])
+    return _when(int(t[0:2]), int(t[2:4]), int(t[4:6]), int(t[6:8]), int(t[8:10]), int(t[10:12]), dst)
+
+
+def _stamp_at(data, a, b, asc):
+    """_stamp() of the text of data[a:b], read from the bytes when they are ASCII."""
+    if not asc:
+        return _stamp(_text(data[a:b]))
+    n = b - a
+    dst = None
+    if n == 13:
+        c = data[a + 12]
+        dst = "summer" if c == 83 else ("winter" if c == 87 else None)  # 'S', 'W' (as _DST)
+        if dst is None:
+            return None
+    elif n != 12:
+        return None
+    for i in range(a, a + 12):
+        c = data[i]
+        if c < 48 or c > 57:
+            return None
+    d = data
+    return _when(d[a] * 10 + d[a + 1] - 528, d[a + 2] * 10 + d[a + 3] - 528, d[a + 4] * 10 + d[a + 5] - 528,
+                 d[a + 6] * 10 + d[a + 7] - 528, d[a + 8] * 10 + d[a + 9] - 528, d[a + 10] * 10 + d[a + 11] - 528,
+                 dst)  # (528 = 48 * 11: two ASCII digits to their value)
+
+
+def _when(yy, mo, dd, hh, mi, ss, dst):
     year = 1900 + yy if yy >= 70 else 2000 + yy  # 70..99: only the 1970 'no value' epoch
     if not (1 <= mo <= 12 and 1 <= dd <= _DAYS[mo - 1] and hh < 24 and mi < 60 and ss < 60):
         return None, dst
