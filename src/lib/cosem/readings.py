@@ -80,6 +80,26 @@ def _value(node, scaler, unit, code=None):
     return v, unit  # boolean, float32/64 (sent as floats by the meter), null
 
 
+# Meters push the same codes every time: what was worked out for a code is remembered
+# (bounded; past the bound a cache starts afresh).
+_CACHE_MAX = 96
+_KEYS = {}  # OBIS bytes -> key text
+_CDS = {}   # key text -> 'C.D' (the SCALERS row key)
+
+
+def _key(b):
+    """obis.key(b), remembered for bytes (what A-XDR octet-strings are)."""
+    if not isinstance(b, bytes):
+        return obis_key(b)
+    k = _KEYS.get(b)
+    if k is None:
+        k = obis_key(b)
+        if len(_KEYS) >= _CACHE_MAX:
+            _KEYS.clear()
+        _KEYS[b] = k
+    return k
+
+
 def _table_scale(family, code):
     """(scaler, unit) for a code from a SCALERS family, or None."""
     if family is None:
@@ -87,13 +107,19 @@ def _table_scale(family, code):
     table = SCALERS.get(family)
     if table is None:
         return None
-    # 'A-B:C.D.E' -> 'C.D'
-    colon = code.find(":")
-    dot = code.find(".", colon + 1)
-    if dot < 0:
-        return None
-    dot2 = code.find(".", dot + 1)
-    return table.get(code[colon + 1:] if dot2 < 0 else code[colon + 1:dot2])
+    cd = _CDS.get(code)
+    if cd is None:
+        # 'A-B:C.D.E' -> 'C.D'
+        colon = code.find(":")
+        dot = code.find(".", colon + 1)
+        if dot < 0:
+            return None
+        dot2 = code.find(".", dot + 1)
+        cd = code[colon + 1:] if dot2 < 0 else code[colon + 1:dot2]
+        if len(_CDS) >= _CACHE_MAX:
+            _CDS.clear()
+        _CDS[code] = cd
+    return table.get(cd)
 
 
 def _flatten(node, out):
@@ -166,7 +192,7 @@ def _push_list(elements):
         tag, v = e
         if tag != STRUCTURE or len(v) != 4 or v[1][0] != OCTET_STRING or len(v[1][1]) != 6:
             return None
-        entries.append((v[0][1], obis_key(v[1][1]), v[2][1]))
+        entries.append((v[0][1], _key(v[1][1]), v[2][1]))
     if len(entries) != len(elements):
         return None
     return entries
@@ -240,7 +266,7 @@ def _tagged(msg, body):
     while i < n:
         node = tokens[i]
         if _is_obis(node) and i + 1 < n and not _is_scaler_unit(tokens[i + 1]):
-            code = obis_key(node[1])
+            code = _key(node[1])
             val = tokens[i + 1]
             i += 2
             if i < n and _is_scaler_unit(tokens[i]):
