@@ -26,6 +26,10 @@ _SEPARATORS = b"-:.."
 # Units as meters print them, so the common ones cost no new string per line.
 _UNITS = tuple((u.encode(), u) for u in ("kWh", "kW", "V", "A", "kvarh", "kvar", "kVArh", "kVAr",
                                           "Wh", "W", "varh", "var", "m3", "GJ", "Hz", "s"))
+# The same by (length << 8 | first byte), so a unit costs one look-up.
+_UNITS_AT = {}  # type: dict
+for _u in _UNITS:
+    _UNITS_AT.setdefault((len(_u[0]) << 8) | _u[0][0], []).append(_u)
 # KINDS by 'C.D.E': [('A-', kind), ...], built once.
 _BY_CDE = {}  # type: dict
 for _k in KINDS:
@@ -112,14 +116,21 @@ def _message(data, ident, pos, stop, msg=None):
 def _lines(msg, data, pos, stop):
     # Values stay spans of data ([start, end, start, end, ...]) until a line is complete:
     # a plain register is read straight from the bytes; only odd lines become strings.
+    # (The common line, one code and one value, is handled here without further calls.)
+    if not isinstance(data, bytes):
+        data = bytes(data)  # code fields are looked up by their bytes
     obis = None   # the line waiting for possible continuation lines
     kind = None
     spans = []  # type: list
     asc = _ascii(data)
+    codes = _CODES
     while pos < stop:
         nl = data.find(b"\n", pos, stop)
-        nxt = stop if nl < 0 else nl + 1
-        e = nxt - 1 if nl >= 0 else stop
+        if nl < 0:
+            nxt = e = stop
+        else:
+            nxt = nl + 1
+            e = nl
         while e > pos and data[e - 1] in (13, 32, 9):
             e -= 1
         if e > pos:
@@ -129,16 +140,27 @@ def _lines(msg, data, pos, stop):
                 _spans(data, pos, e, spans, kind == TEXT)
             else:
                 if obis is not None:
-                    _add(msg, data, obis, kind, spans, asc)
+                    if kind is None and len(spans) == 2:
+                        v, u = _number(data, spans[0], spans[1])
+                        msg.add(obis, v, u)
+                    else:
+                        _add(msg, data, obis, kind, spans, asc)
                     spans.clear()
                 p = data.find(b"(", pos, e)
-                obis = None
-                if p > pos:
-                    raw = data[pos:p]
-                    obis, kind = _code(raw if isinstance(raw, bytes) else bytes(raw))
+                if p <= pos:
+                    raise _Bad("not an OBIS line: %r" % _text(data[pos:e]))
+                raw = data[pos:p]
+                hit = codes.get(raw)
+                if hit is None:
+                    hit = _code(raw)
+                obis, kind = hit
                 if obis is None:
                     raise _Bad("not an OBIS line: %r" % _text(data[pos:e]))
-                _spans(data, p, e, spans, kind == TEXT)
+                if kind is None and data[e - 1] == 41 and data.find(b")", p + 1, e) == e - 1:
+                    spans.append(p + 1)  # '(value)': the one span, as _spans would give it
+                    spans.append(e - 1)
+                else:
+                    _spans(data, p, e, spans, kind == TEXT)
         pos = nxt
     if obis is not None:
         _add(msg, data, obis, kind, spans, asc)
@@ -245,40 +267,47 @@ def _number(data, a, b):
     """data[a:b] like '002130.115*kWh' -> (Dec(2130115, -3), 'kWh') with no text made
     on the way; the same answer as _value(text) for anything else."""
     i = a
-    neg = False
-    if i < b and data[i] in (43, 45):  # '+', '-'
-        neg = data[i] == 45
+    c = data[i] if i < b else 0
+    neg = c == 45  # '-'
+    if neg or c == 43:  # '+'
         i += 1
     m = 0
-    n = 0
-    frac = -1
-    while i < b:
+    first = i
+    while i < b:  # whole part
         c = data[i]
-        if 48 <= c <= 57:
-            m = m * 10 + c - 48
-            n += 1
-            if frac >= 0:
-                frac += 1
-        elif c == 46 and frac < 0:  # '.'
-            frac = 0
-        else:
+        if c < 48 or c > 57:
             break
+        m = m * 10 + c - 48
         i += 1
+    n = i - first
+    frac = 0
+    if i < b and data[i] == 46:  # '.' and the fraction
+        i += 1
+        first = i
+        while i < b:
+            c = data[i]
+            if c < 48 or c > 57:
+                break
+            m = m * 10 + c - 48
+            i += 1
+        frac = i - first
+        n += frac
     if n == 0 or (i < b and data[i] != 42):  # no digits, or not followed by '*unit'
         return _value(_text(data[a:b]))
     if neg:
         m = -m
-    v = Dec(m, -frac) if frac > 0 else m
+    v = Dec(m, -frac) if frac else m
     return v, _unit(data, i + 1, b) if i < b else None
 
 
 def _unit(data, a, b):
     if a >= b:
         return None
-    n = b - a
-    for raw, text in _UNITS:
-        if len(raw) == n and data.startswith(raw, a):
-            return text
+    rows = _UNITS_AT.get(((b - a) << 8) | data[a])
+    if rows is not None:
+        for raw, text in rows:
+            if data.startswith(raw, a):
+                return text
     return _text(data[a:b])
 
 
