@@ -11,6 +11,7 @@ from .decoding import make_decoder
 from .dns import DnsResponder
 from .faillog import FailLog
 from .feeds import Feeds
+from .history import PowerHistory
 from .led import Led
 from .reader import MeterReader
 from .scheduler import Scheduler, budget_ms
@@ -39,6 +40,7 @@ class App:
         self.refresh_s = refresh_s
         self.settings = Settings.load(board)
         self.state = State(board)
+        self.history = PowerHistory(board.ticks_ms)  # the dashboard's power graph
         self.log = FailLog(board, log_limit, log_interval_ms)
         self.decoder = make_decoder(self.settings)
         self.reader = MeterReader(board, self.decoder, self.state, self.log,
@@ -111,6 +113,7 @@ class App:
     # --- events ----------------------------------------------------------
     def _message(self, message):
         self.led.flash()
+        self.history.message_in(message)
         self.feeds.message_in(message)
 
     def _network_up(self, mode, ip):

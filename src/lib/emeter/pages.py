@@ -5,6 +5,7 @@ Everything that came from the meter, the network or a form goes through esc().
 
 from cosem.jsonw import dumps
 
+from . import layout
 from .settings import CHOICES, FIELDS
 from .style import CSS
 
@@ -32,9 +33,9 @@ def _page(title, body, refresh=None):
             '<meta name="viewport" content="width=device-width,initial-scale=1">']
     if refresh:
         head.append('<meta http-equiv="refresh" content="%d">' % refresh)
-    head.append("<title>%s</title><style>%s</style></head><body>" % (esc(title), CSS))
-    head.append('<nav><a href="/">Readings</a><a href="/data.json">data.json</a>'
-                '<a href="/log.txt">log.txt</a><a href="/setup">Setup</a></nav>')
+    head.append("<title>%s</title><style>%s</style>%s</head><body>"
+                % (esc(title), CSS, layout.assets.head()))  # + the dashboard's CSS and script
+    head.append(layout.header("Meter"))
     head.append(body)
     head.append("</body></html>")
     return "".join(head)

@@ -5,7 +5,7 @@ import binascii
 from adafruit_httpserver import GET, POST, Response, Server
 from adafruit_httpserver.status import FORBIDDEN_403, Status, UNAUTHORIZED_401
 
-from . import datajson, forms, pages
+from . import dashboard, datajson, forms, pages
 from .httpgate import GatedPool
 from .settings import FIELDS, check_password
 
@@ -45,6 +45,7 @@ class Web:
         self.server.route("/data.json", GET)(self.data)
         self.server.route("/log.txt", GET)(self.log)
         self.server.route("/setup", [GET, POST])(self.setup)
+        dashboard.add_routes(self)  # /app.css, /app.js, /history.json, /status.json, /log
         self.errors = 0
 
     def start(self, port, host="0.0.0.0"):
@@ -67,11 +68,7 @@ class Web:
 
     # --- routes ---------------------------------------------------------
     def index(self, request):
-        a = self.app
-        msg = a.state.message
-        body = pages.index(a.title(), msg, a.meter_rows(), a.status_rows(), a.counter_rows(),
-                           refresh=a.refresh_s)
-        return Response(request, body, content_type=_HTML, headers=dict(_NO_STORE))
+        return dashboard.index_response(self, request)  # issue 6: the dashboard page
 
     def data(self, request):
         body = datajson.document(self.app.state, self.app.device_json())
