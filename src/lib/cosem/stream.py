@@ -50,8 +50,13 @@ class Decoder:
     def feed(self, data):
         """Add bytes; return the Messages and Failures they complete, in stream order."""
         out = []
-        self.buf.extend(data)
-        self._scan(out, False)
+        if not self.buf and type(data) is bytes:
+            # nothing buffered: scan the caller's bytes (immutable) where they are; only an
+            # unfinished rest is copied into the buffer
+            self._scan(out, False, data)
+        else:
+            self.buf.extend(data)
+            self._scan(out, False)
         return out
 
     def flush(self):
@@ -74,8 +79,9 @@ class Decoder:
         return out
 
     # --- scanning ---------------------------------------------------------
-    def _scan(self, out, final):
-        buf = self.buf
+    def _scan(self, out, final, buf=None):
+        if buf is None:
+            buf = self.buf
         pos = 0
         avail = len(buf)
         while pos < avail:
@@ -101,6 +107,8 @@ class Decoder:
         # (MicroPython's bytearray has no slice deletion: keep the rest as a new buffer)
         if pos >= avail:
             self.buf = bytearray()
+        elif buf is not self.buf:
+            self.buf = bytearray(memoryview(buf)[pos:])
         elif pos:
             self.buf = buf[pos:]
         if len(self.buf) > MAX_BUFFER + 16:
