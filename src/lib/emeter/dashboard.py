@@ -14,7 +14,7 @@ _HTML = "text/html; charset=utf-8"
 _JSON = "application/json"
 _NO_STORE = {"Cache-Control": "no-store"}
 DASH = "\u2013"
-LOG_SHOWN = 20  # entries on /log (the page is built in RAM; log.txt has them all)
+LOG_PAGE_BYTES = 16000  # of entries on /log: the page is built in RAM and fits the 40 kB budget
 
 # (title, OBIS, css class): the big tiles, shown when the meter sends that value
 POWER = (("Using now", "1-0:1.7.0", "imp"), ("Returning now", "1-0:2.7.0", "exp"),
@@ -258,33 +258,41 @@ def index(app):
     return layout.page(title, "".join(body), title, "/", app.refresh_s)
 
 
+def _entries_html(entries):
+    """The newest entries as HTML, newest first, until LOG_PAGE_BYTES (at least one)."""
+    out = []
+    size = 0
+    for i in range(len(entries) - 1, -1, -1):
+        e = parse_entry(entries[i])
+        if e is None:
+            continue
+        nbytes = len(e["hex"].replace("\n", "")) // 2
+        h = ('<div class="entry"><button type="button" class="copy" data-copy="e%d" hidden>Copy'
+             '</button><span class="tag">%s</span> <span class="o">%s</span><p>%s</p><details>'
+             '<summary>%d bytes</summary><pre id="e%d">%s</pre></details></div>'
+             % (i, esc(e["reason"]), esc(e["when"] or ""), esc(e["text"]), nbytes, i,
+                esc(e["block"])))
+        if out and size + len(h) > LOG_PAGE_BYTES:
+            break
+        out.append(h)
+        size += len(h)
+    return out
+
+
 def log_page(app):
-    """Every failed frame kept in log.txt, newest first, each with a copy button."""
+    """The newest failed frames kept in log.txt, newest first, each with a copy button."""
     title = app.title()
-    entries = app.log.entries
-    n = len(entries)
-    shown = min(n, LOG_SHOWN)
+    n = len(app.log.entries)
+    shown = _entries_html(app.log.entries)
     body = ["<h1>Rejected frames</h1>"]
     body.append('<div class="card"><p>%s kept in log.txt (the oldest go past %d kB)%s. '
                 'Each block is the frame as it arrived. To decode one on a computer, copy it '
                 'into a file, or <a href="/log.txt" download="log.txt">download log.txt</a>, '
                 'and run <code>python3 build.py decode log.txt</code>.</p></div>'
                 % ("%d frame%s" % (n, "" if n == 1 else "s"), app.log.limit // 1024,
-                   "; the newest %d are shown here" % shown if shown < n else ""))
-    if entries:
-        body.append('<div class="card">')
-        for i in range(n - 1, n - 1 - shown, -1):
-            e = parse_entry(entries[i])
-            if e is None:
-                continue
-            nbytes = len(e["hex"].replace("\n", "")) // 2
-            body.append('<div class="entry"><button type="button" class="copy" data-copy="e%d" '
-                        'hidden>Copy</button><span class="tag">%s</span> '
-                        '<span class="o">%s</span><p>%s</p><details><summary>%d bytes</summary>'
-                        '<pre id="e%d">%s</pre></details></div>'
-                        % (i, esc(e["reason"]), esc(e["when"] or ""), esc(e["text"]), nbytes, i,
-                           esc(e["block"])))
-        body.append("</div>")
+                   "; the newest %d are shown here" % len(shown) if len(shown) < n else ""))
+    if shown:
+        body.append('<div class="card">%s</div>' % "".join(shown))
     else:
         body.append('<p class="ok">No rejected frames.</p>')
     return layout.page("Log \u2013 " + title, "".join(body), title, "/log")
