@@ -32,11 +32,13 @@ def _address(buf, pos, limit):
 
 
 class Frame:
-    """A checked frame: header fields and the information bytes (LLC header kept)."""
+    """A checked frame: header fields and the information bytes (LLC header kept).
 
-    __slots__ = ("segmented", "dst", "src", "control", "info", "start", "end")
+    info_start/info_end: where the information field lies in the buffer parsed."""
 
-    def __init__(self, segmented, dst, src, control, info, start, end):
+    __slots__ = ("segmented", "dst", "src", "control", "info", "start", "end", "info_start", "info_end")
+
+    def __init__(self, segmented, dst, src, control, info, start, end, info_start=0, info_end=0):
         self.segmented = segmented
         self.dst = dst
         self.src = src
@@ -44,14 +46,19 @@ class Frame:
         self.info = info
         self.start = start
         self.end = end  # index of the closing flag
+        self.info_start = info_start
+        self.info_end = info_end
 
     def fields(self):
         return {"dst": self.dst.hex(), "src": self.src.hex(), "control": "0x%02x" % self.control,
                 "segmented": self.segmented}
 
 
-def parse_at(buf, pos, avail):
+def parse_at(buf, pos, avail, copy=True):
     """Look for a frame whose opening flag is buf[pos]; avail = bytes valid in buf.
+
+    copy=False leaves Frame.info None (the caller copies from buf[info_start:info_end]
+    only what it needs).
 
     -> (NEED, 0, None) | (SKIP, 0, None) | (FRAME, end, Frame) | (BAD, end, (reason, text))
     For FRAME, end is the index of the closing flag (which may open the next frame).
@@ -94,8 +101,9 @@ def parse_at(buf, pos, avail):
         return BAD, last, ("length", "length field %d too short for the header" % flen)
     if crc16_x25(buf, pos + 1, last - 2) != fcs:
         return BAD, last, ("fcs", "frame check sequence wrong (FCS %04x)" % fcs)
-    info = bytes(memoryview(buf)[info_start:last - 2])  # one copy (a bytearray slice would be two)
-    return FRAME, last, Frame(segmented, dst, src, buf[p], info, pos, last)
+    # one copy (a bytearray slice would be two)
+    info = bytes(memoryview(buf)[info_start:last - 2]) if copy else None
+    return FRAME, last, Frame(segmented, dst, src, buf[p], info, pos, last, info_start, last - 2)
 
 
 def build(info, dst=b"\x41", src=b"\x08\x83", control=0x13, segmented=False):

@@ -140,7 +140,7 @@ class Decoder:
 
     # --- HDLC ---------------------------------------------------------------
     def _hdlc(self, buf, pos, avail, out, final):
-        status, end, res = hdlc.parse_at(buf, pos, avail)
+        status, end, res = hdlc.parse_at(buf, pos, avail, False)
         if status == hdlc.SKIP:
             return 0
         if status == hdlc.NEED:
@@ -162,14 +162,22 @@ class Decoder:
             # a bad FCS still marks where the frame ends; otherwise resynchronise after the flag
             return end if reason == "fcs" else pos + 1
         frame = res
-        self._hdlc_frame(frame, buf[pos:end + 1], out)
+        self._hdlc_frame(frame, buf, buf[pos:end + 1], out)
         return end  # the closing flag may open the next frame
 
-    def _hdlc_frame(self, frame, raw, out):
-        info = frame.info
+    def _hdlc_frame(self, frame, buf, raw, out):
+        a = frame.info_start
+        b = frame.info_end
         fields = frame.fields()
+        if self._seg is None and not frame.segmented:
+            # the usual frame, a whole message: its APDU copied once, without the LLC header
+            if b - a >= 3 and buf[a] == 0xE6 and buf[a + 1] == 0xE7 and buf[a + 2] == 0x00:
+                a += 3
+            self._apdu(bytes(memoryview(buf)[a:b]), "hdlc", fields, raw, out)
+            return
+        # (memoryviews only as temporaries: one left alive would pin the buffer's size)
         if self._seg is not None:
-            self._seg[0].extend(info)
+            self._seg[0].extend(memoryview(buf)[a:b])
             self._seg[1].extend(raw)
             self._seg[3] += 1
             if len(self._seg[0]) > MAX_MESSAGE:
@@ -182,8 +190,8 @@ class Decoder:
             info, raw, fields = bytes(self._seg[0]), bytes(self._seg[1]), self._seg[2]
             fields["segments"] = self._seg[3]
             self._seg = None
-        elif frame.segmented:
-            self._seg = [bytearray(info), bytearray(raw), fields, 1]
+        else:  # the first segment
+            self._seg = [bytearray(memoryview(buf)[a:b]), bytearray(raw), fields, 1]
             return
         self._apdu(dlms.strip_llc(info), "hdlc", fields, raw, out)
 
@@ -288,8 +296,7 @@ class Decoder:
             return avail
         self._found(out)
         fmt = "llc" if start != pos else "apdu"
-        mv = memoryview(buf)
-        self._apdu(bytes(mv[start:end]), fmt, None, bytes(mv[pos:end]), out)
+        self._apdu(bytes(memoryview(buf)[start:end]), fmt, None, bytes(memoryview(buf)[pos:end]), out)
         return end
 
     # --- APDU to message ----------------------------------------------------
