@@ -17,6 +17,8 @@ APT = [
     ("npm", "npm"),      # installs it from tests/mpy/package-lock.json
     ("mosquitto", "mosquitto"),  # the MQTT broker tests/feeds start (feeds, issue 5)
     ("influxd", "influxdb"),     # InfluxDB 1.x the HTTP push test writes to and queries
+    ("chromium", "chromium"),            # the browser tests/e2e drive (dashboard, issue 6)
+    ("chromedriver", "chromium-driver"),  # Selenium talks to chromium through it
 ]
 
 
