@@ -54,25 +54,30 @@ _LAST4 = _reduce_table()
 def _h_table(h):
     """m[8*n + i] = limb i of n*H, nibble n in GCM bit order (8 means x^0).
 
-    Built with 128-bit ints once per key; the hot loop never sees them."""
-    hv = int.from_bytes(h, "big")
-    vals = [0] * 16
-    vals[8] = hv
-    vals[4] = _mul_x(hv)
-    vals[2] = _mul_x(vals[4])
-    vals[1] = _mul_x(vals[2])
-    for n in range(16):
-        if n & (n - 1):  # not a power of two: sum of its bits
-            v = 0
-            for b in (8, 4, 2, 1):
-                if n & b:
-                    v ^= vals[b]
-            vals[n] = v
+    Worked in 16-bit limbs straight into the table: no 128-bit ints (on a board each
+    step on one would allocate)."""
     m = _limbs_table(128)
-    for n in range(16):
-        v = vals[n]
+    for i in range(8):
+        m[64 + i] = (h[2 * i] << 8) | h[2 * i + 1]  # 8: H itself
+    for n in (4, 2, 1):  # n*H = (2n)*H times x: a right shift by one, reduced
+        src = 16 * n
+        dst = 8 * n
+        low = m[src + 7] & 1
+        carry = 0
         for i in range(8):
-            m[8 * n + i] = (v >> (112 - 16 * i)) & 0xFFFF
+            v = m[src + i]
+            m[dst + i] = (v >> 1) | (carry << 15)
+            carry = v & 1
+        if low:
+            m[dst] ^= 0xE100  # x^128 folds back to 0xE1 << 120, the top limb
+    for n in range(16):
+        if n & (n - 1):  # not a power of two: the sum of its bits
+            for i in range(8):
+                v = 0
+                for b in (8, 4, 2, 1):
+                    if n & b:
+                        v ^= m[8 * b + i]
+                m[8 * n + i] = v
     return m
 
 
