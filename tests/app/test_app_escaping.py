@@ -1,5 +1,7 @@
 """Text that came from the meter is shown as text on /, never as markup."""
 
+import re
+
 from cosem.crc import crc16_arc
 from cosem.message import Message
 
@@ -29,7 +31,10 @@ def test_hostile_telegram_text_is_escaped_on_the_index_page(tmp_path, run_app):
     msg = r.app.state.message
     assert any(EVIL in str(x.value) for x in msg.readings), "decoder no longer yields the text"
     page = r.get("/")[2].decode("utf-8")
-    assert "<script" not in page
+    assert EVIL not in page and "evil.example/x.js\"" not in page
+    # the page's own script tags load only its own asset; none came from the meter
+    for tag in re.findall(r"<script[^>]*>", page):
+        assert re.fullmatch(r'<script( defer)? src="/app\.js(\?v=[0-9a-z]+)?"( defer)?>', tag), tag
     assert "<img" not in page
     assert "&lt;script src=&quot;//evil.example/x.js&quot;&gt;&lt;/script&gt;" in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
