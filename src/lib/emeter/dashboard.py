@@ -17,7 +17,7 @@ DASH = "\u2013"
 LOG_PAGE_BYTES = 16000  # of entries on /log: the page is built in RAM and fits the 40 kB budget
 
 # (title, OBIS, css class): the big tiles, shown when the meter sends that value
-POWER = (("Using now", "1-0:1.7.0", "imp"), ("Returning now", "1-0:2.7.0", "exp"),
+POWER = (("Using now", "1-0:1.7.0", "imp"), ("Returning", "1-0:2.7.0", "exp"),
          ("Net power", "1-0:16.7.0", "imp"))
 # (group, ((label, OBIS), ...)): energy registers as people read a bill
 ENERGY = (
@@ -240,15 +240,15 @@ def index(app):
         "" if stale else " hidden",
         "Waiting for the meter: no valid message yet." if msg is None
         else "No message from the meter for over a minute."))
-    body.append('<section class="grid">%s</section>' % _power(msg))
+    body.append('<section class="grid hero">%s</section>' % _power(msg))
     body.append('<section class="card"><div class="tabs"><button type="button" data-range="h" '
                 'aria-pressed="true">1 h</button><button type="button" data-range="d" '
                 'aria-pressed="false">24 h</button></div><h2>Power</h2><div id="graph">'
                 '<noscript><p class="sub">The graph needs JavaScript; the values here reload '
                 'every %d s.</p></noscript></div><p id="gcap" class="sub"></p></section>'
                 % app.refresh_s)
-    body.append('<section class="grid">%s%s%s%s</section>' % (
-        _energy(msg), _phases(msg), _meter(msg, st.message_time), _status(app)))
+    body.append('<section class="grid">%s%s</section>' % (_energy(msg), _phases(msg)))
+    body.append('<section class="grid">%s%s</section>' % (_meter(msg, st.message_time), _status(app)))
     body.append('<details class="card"><summary>Every reading, status and counter</summary>')
     if msg is not None:
         body.append(readings_table(msg))

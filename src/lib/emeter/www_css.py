@@ -25,7 +25,8 @@ h2{font-size:.8em;margin:0 0 .6em;text-transform:uppercase;letter-spacing:.06em;
 .card{background:var(--card);border:1px solid var(--line);border-radius:14px;padding:1em 1.1em;
 margin-bottom:1em;min-width:0}
 .grid>.card{margin:0}
-.num{font-size:2.4em;font-weight:650;line-height:1.1;margin:0;font-variant-numeric:tabular-nums;
+.hero{grid-template-columns:repeat(auto-fit,minmax(10em,1fr))}
+.num{font-size:clamp(1.8em,8vw,2.4em);font-weight:650;line-height:1.1;margin:0;font-variant-numeric:tabular-nums;
 overflow-wrap:anywhere}
 .num small{font-size:.45em;font-weight:500;color:var(--mute)}
 .imp .num{color:var(--imp)}.exp .num{color:var(--exp)}
@@ -46,7 +47,7 @@ background:var(--bg);color:var(--fg);cursor:pointer}
 #graph text{font-size:11px;fill:var(--mute)}
 #graph .grid{stroke:var(--line)}#graph .zero{stroke:var(--mute)}
 #graph .line{fill:none;stroke:var(--acc);stroke-width:2;stroke-linejoin:round}
-#graph .area{fill:var(--acc);opacity:.13}#graph .dot{fill:var(--acc)}
+#graph .area{opacity:.16}#graph .gi{fill:var(--imp)}#graph .ge{fill:var(--exp)}#graph .dot{fill:var(--acc)}
 .tabs,#gcap{display:none}.js .tabs{display:flex}.js #gcap{display:block}
 details>summary{cursor:pointer;font-weight:600}
 details[open]>summary{margin-bottom:.6em}

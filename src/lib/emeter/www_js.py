@@ -105,7 +105,7 @@ function draw(){
     svg('line',{x1:L,x2:W-R,y1:Y(v),y2:Y(v),'class':v===0?'zero':'grid'},s);
     svg('text',{x:L-6,y:Y(v)+4,'text-anchor':'end'},s).textContent=watt(Math.round(v));
   }
-  var tick=ticks[span];
+  var tick=ticks[span]*(W<480&&span!==1800?2:1);
   for(t=-span;t<=0;t+=tick){
     svg('line',{x1:X(t),x2:X(t),y1:T,y2:H-B,'class':'grid'},s);
     svg('text',{x:X(t),y:H-6,'text-anchor':t===-span?'start':t===0?'end':'middle'},s).textContent=
@@ -121,7 +121,10 @@ function draw(){
     run=[];
   }
   pts.forEach(function(p,j){if(j&&p[0]-pts[j-1][0]>gap)flush();run.push(p);});flush();
-  svg('path',{d:area,'class':'area'},s);
+  // the area above zero is drawn in the import colour, below it in the export colour
+  var z=Y(0),clip=[['gi',T,z-T],['ge',z,H-B-z]];
+  clip.forEach(function(c){if(c[2]>0){svg('rect',{x:0,y:c[1],width:W,height:c[2]},svg('clipPath',{id:c[0]},s));
+    svg('path',{d:area,'class':'area '+c[0],'clip-path':'url(#'+c[0]+')'},s);}});
   svg('path',{d:line,'class':'line'},s);
   if(pts.length===1||(pts.length&&!line.match(/L/))){var p=pts[pts.length-1];svg('circle',{cx:X(p[0]),cy:Y(p[1]),r:3,'class':'dot'},s);}
   G.textContent='';G.appendChild(s);
