@@ -101,24 +101,31 @@ def _polymod(a, p):
 
 
 def _fold_table():
-    # [(m, shifts)] for m = 2**k, largest first: a part H above bit m folds down as
+    # [(m, mask, shifts)] for m = 2**k, largest first: a part H above bit m folds down as
     # H * (x**m mod P), a carry-less product of one shift per set bit of that remainder.
     out = []
     r = 2  # x**1
     for k in range(1, 17):
         r = _polymod(_clmul(r, r), _ARC_POLY)  # x**(2**k) mod P
         if k >= 5:
-            out.append((1 << k, tuple([j for j in range(16) if r >> j & 1])))
+            out.append((1 << k, (1 << (1 << k)) - 1, tuple([j for j in range(16) if r >> j & 1])))
     out.reverse()
     return tuple(out)
+
+
+def _plain_table():
+    # t[b] = b * x**16 mod P: the not-reflected byte table that finishes a fold
+    return [_polymod(b << 16, _ARC_POLY) for b in range(256)]
 
 
 if hasattr(b"", "translate"):
     _REV = bytes([int("{:08b}".format(i)[::-1], 2) for i in range(256)])  # bit-reversed bytes
     _FOLDS = _fold_table()
+    _PLAIN = _plain_table()
 else:
     _REV = None
     _FOLDS = ()
+    _PLAIN = None
 
 
 def _reversed(data, start, end):
@@ -135,14 +142,18 @@ def _rev16(c):
 def _arc_folded(data, start, end):
     # With every byte bit-reversed, CRC-16/ARC (init 0, no final xor) is the plain
     # remainder M(x) * x**16 mod P, bit-reversed. M is one big integer here; halving
-    # folds bring it down to a few dozen bits, then a bit loop finishes.
+    # folds bring it down to at most 40 bits, then three table steps finish.
     a = int.from_bytes(_reversed(data, start, end), "big") << 16
     n = a.bit_length()
-    for m, shifts in _FOLDS:
+    for m, mask, shifts in _FOLDS:
         while n > m + 8:
             h = a >> m
-            a &= (1 << m) - 1
+            a &= mask
             for j in shifts:
                 a ^= h << j
             n = a.bit_length()
-    return _rev16(_polymod(a, _ARC_POLY))
+    t = _PLAIN
+    c = 0
+    for b in ((a >> 32) & 0xFF, (a >> 24) & 0xFF, (a >> 16) & 0xFF):  # (a >> 16) * x**16 mod P
+        c = ((c << 8) & 0xFFFF) ^ t[(c >> 8) ^ b]
+    return _rev16(c ^ (a & 0xFFFF))

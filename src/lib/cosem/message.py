@@ -89,6 +89,12 @@ class Message:
 
     def add(self, obis, value, unit=None, extra=None):
         # A later value for the same OBIS code replaces the earlier (one key per code).
+        rs = self.readings
+        idx = self._index
+        if self._indexed is rs and len(idx) == len(rs) and obis not in idx:  # a new code: the usual case
+            idx[obis] = len(rs)
+            rs.append(Reading(obis, value, unit, extra))
+            return
         i = self._find(obis)
         if i >= 0:
             self.readings[i] = Reading(obis, value, unit, extra)

@@ -425,6 +425,50 @@ def _binary_at(buf, i, limit):
     return a if a < b else b
 
 
+def _bang(buf, i, avail, final):
+    """The end of a telegram whose '!' line starts at buf[i]: as dsmr_end, or None when the
+    '!' has text after it (no end line: a damaged byte, most likely)."""
+    j = i + 1
+    while j < avail and j < i + 5 and _is_hex(buf[j]):
+        j += 1
+    if j < avail:
+        if buf[j] == 0x0D:
+            if j + 1 < avail:
+                return j + 2 if buf[j + 1] == 0x0A else j + 1
+            return j + 1 if final else -1
+        if buf[j] == 0x0A:
+            return j + 1
+        if j - i == 5:
+            return j  # four CRC digits: the CRC decides
+        return None
+    return j if (final or j - i == 5) else -1
+
+
+def _text_end(buf, pos, i, avail, limit, final):
+    """dsmr_end's scan when buf[i:limit] holds no 00 / FF byte (so no GCM block either): only a
+    '!' or '/' opening a line matters, and bytes.find goes from one to the next."""
+    while True:
+        q = buf.find(b"!", i, limit)
+        s = buf.find(b"/", i, limit if q < 0 else q)
+        if s >= 0:
+            q = s  # a '/' comes first
+        elif q < 0:
+            break
+        k = q - 1
+        while k > pos and buf[k] == 0x0D:
+            k -= 1
+        if k > pos and buf[k] == 0x0A:  # '\n', then only '\r' or '\n': a line starts at q
+            if buf[q] == _DSMR:
+                return q + 1  # the next telegram began before this one closed
+            end = _bang(buf, q, avail, final)
+            if end is not None:
+                return end
+        i = q + 1
+    if limit < avail or avail - pos >= MAX_BUFFER:
+        return 0
+    return -1
+
+
 def dsmr_end(buf, pos, avail, final):
     """Where the telegram starting at buf[pos] ('/') ends (exclusive).
 
@@ -443,6 +487,8 @@ def dsmr_end(buf, pos, avail, final):
     line_start = False
     limit = min(avail, pos + MAX_BUFFER)
     bad = _binary_at(buf, i, limit)  # the next 00 / FF byte (or limit)
+    if bad >= limit:
+        return _text_end(buf, pos, i, avail, limit, final)
     while i < limit:
         if not line_start:
             # inside a line only its end matters, and no 00 / FF byte may come before it
@@ -458,23 +504,12 @@ def dsmr_end(buf, pos, avail, final):
             continue
         c = buf[i]
         if c == 0x21:  # '!' opening a line ends the telegram
-            j = i + 1
-            while j < avail and j < i + 5 and _is_hex(buf[j]):
-                j += 1
-            if j < avail:
-                if buf[j] == 0x0D:
-                    if j + 1 < avail:
-                        return j + 2 if buf[j + 1] == 0x0A else j + 1
-                    return j + 1 if final else -1
-                if buf[j] == 0x0A:
-                    return j + 1
-                if j - i == 5:
-                    return j  # four CRC digits: the CRC decides
-                # '!' with text after it is no end line (a damaged byte, most likely)
-                line_start = False
-                i += 1
-                continue
-            return j if (final or j - i == 5) else -1
+            end = _bang(buf, i, avail, final)
+            if end is not None:
+                return end
+            line_start = False
+            i += 1
+            continue
         if c == _DSMR:
             return i + 1
         if c == 0x00 and i + 1 < avail and buf[i + 1] == 0x82:
