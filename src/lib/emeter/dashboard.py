@@ -234,7 +234,7 @@ def index(app):
     msg = st.message
     title = app.title()
     el = st.elapsed_ms()
-    body = ['<div data-live>']
+    body = ['<div data-live%s>' % (" data-empty" if msg is None else "")]
     stale = el is None or el > 60000
     body.append('<p id="stale" class="stale"%s>%s</p>' % (
         "" if stale else " hidden",

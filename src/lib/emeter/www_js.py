@@ -64,18 +64,23 @@ function show(el,v){
 }
 $$('header nav a').forEach(function(a){if(a.getAttribute('href')===location.pathname)a.setAttribute('aria-current','page');});
 var seen={},status=$('[data-status]');
+var box=$('[data-live]');
+function banner(text){var el=$('#stale');if(!el)return;el.hidden=!text;if(text)el.textContent=text;}
 function live(doc){
   var r=doc.readings||{};
+  // a page drawn before the first message has no places for the values yet
+  if(box.hasAttribute('data-empty')&&doc.format){location.reload();return;}
   $$('[data-o]').forEach(function(el){var x=r[el.getAttribute('data-o')];show(el,x&&x.value);});
   $$('[data-u]').forEach(function(el){var x=r[el.getAttribute('data-u')];if(x&&x.unit)el.textContent=x.unit;});
   $$('[data-d]').forEach(function(el){show(el,path(doc,el.getAttribute('data-d')));});
-  var dev=doc.device||{},c=dev.counters||{},el=$('#stale');
-  if(el)el.hidden=!(dev.elapsed==null||+dev.elapsed>60);
+  var dev=doc.device||{},c=dev.counters||{};
+  banner(dev.elapsed==null?'Waiting for the meter: no valid message yet.':
+    +dev.elapsed>60?'No message from the meter for over a minute.':'');
   var key=c.frames_rejected+'/'+c.errors;
   if(status&&seen.k!==undefined&&seen.k!==key)get('/status.json',function(t){
     if(!t)return;var s=JSON.parse(t);$$('[data-s]').forEach(function(e){show(e,path(s,e.getAttribute('data-s')));});});
   seen.k=key;
-  var box=$('[data-live]');box.setAttribute('data-at',+(box.getAttribute('data-at')||0)+1);
+  box.setAttribute('data-at',+(box.getAttribute('data-at')||0)+1);
 }
 // --- the power graph ---------------------------------------------------
 var G=$('#graph'),hist=null,range='h',NS='http://www.w3.org/2000/svg';
@@ -141,11 +146,11 @@ var rz;window.addEventListener('resize',function(){clearTimeout(rz);rz=setTimeou
 var n=0,timer=null;
 function tick(){
   if(d.hidden){timer=null;return;}
-  get('/data.json',function(t){if(t)live(exact(t));});
+  get('/data.json',function(t){if(t)live(exact(t));else banner('The device does not answer; trying again.');});
   if(G&&n%6===0)loadHistory();
   n++;timer=setTimeout(tick,5000);
 }
-if($('[data-live]')){
+if(box){
   d.documentElement.classList.add('js');
   d.addEventListener('visibilitychange',function(){if(!d.hidden&&!timer)tick();});
   tick();
