@@ -80,8 +80,17 @@ class Message:
         return idx
 
     def reading(self, obis):
+        rs = self.readings
+        idx = self._index
+        if self._indexed is rs and len(idx) == len(rs):  # the index is current: one look-up
+            i = idx.get(obis)
+            if i is None:
+                return None
+            r = rs[i]
+            if r.obis == obis:
+                return r
         i = self._find(obis)
-        return None if i < 0 else self.readings[i]
+        return None if i < 0 else rs[i]
 
     def value(self, obis, default=None):
         r = self.reading(obis)
