@@ -41,19 +41,26 @@ def _number(text):
     return Decimal(text.strip())
 
 
+def _shown_equals_data_json(browser, readings):
+    """Every value and unit on the page against data.json (Wh registers are shown in kWh)."""
+    cells = browser.find_elements(By.CSS_SELECTOR, "[data-o]")
+    for el in cells:
+        r = readings[el.get_attribute("data-o")]
+        kilo = el.get_attribute("data-f") == "kwh" and r["unit"] == "Wh"
+        assert _number(el.text) == (Decimal(r["value"]) / 1000 if kilo else r["value"]), r
+    for el in browser.find_elements(By.CSS_SELECTOR, "[data-u]"):
+        r = readings[el.get_attribute("data-u")]
+        kilo = el.get_attribute("data-f") == "kwh" and r["unit"] == "Wh"
+        assert el.text == ("kWh" if kilo else r["unit"])
+    return cells
+
+
 def test_values_on_the_dashboard_equal_data_json(device, browser):
     d = device(DSMR)
     browser.get(d.base + "/")
     assert wait_for(lambda: _updates(browser) >= 1), "the page never updated from /data.json"
     doc = _fetch_json(browser, "/data.json")
-    readings = doc["readings"]
-    cells = browser.find_elements(By.CSS_SELECTOR, "[data-o]")
-    assert len(cells) >= 12  # power, energy, three phases
-    for el in cells:
-        obis = el.get_attribute("data-o")
-        assert _number(el.text) == readings[obis]["value"], obis
-    for el in browser.find_elements(By.CSS_SELECTOR, "[data-u]"):
-        assert el.text == readings[el.get_attribute("data-u")]["unit"]
+    assert len(_shown_equals_data_json(browser, doc["readings"])) >= 12  # power, energy, phases
     meter = browser.find_element(By.CSS_SELECTOR, '[data-d="meter.id"]')
     assert meter.text == doc["meter"]["id"]
     power = browser.find_element(By.CSS_SELECTOR, '.num [data-o="1-0:1.7.0"]').text
@@ -70,6 +77,11 @@ def test_the_dashboard_keeps_updating_itself(device, browser):
     assert wait_for(lambda: browser.find_element(
         By.CSS_SELECTOR, '[data-d="device.counters.frames_ok"]').text != first, 40)
     assert "?" not in browser.current_url  # updated in place, not reloaded
+    doc = _fetch_json(browser, "/data.json")
+    _shown_equals_data_json(browser, doc["readings"])
+    energy = browser.find_element(By.CSS_SELECTOR, '[data-o="1-0:1.8.0"]').text
+    assert energy == "%s" % (Decimal(doc["readings"]["1-0:1.8.0"]["value"]) / 1000)  # Wh shown as kWh
+    assert "." in energy
 
 
 def test_the_graph_draws_the_points_of_history_json(device, browser):

@@ -7,6 +7,8 @@ document, data-s: a path in /status.json, data-f: how to format it).  What goes
 where is the tables below.  Everything that came from the meter goes through esc().
 """
 
+from cosem.number import Dec
+
 from . import assets, layout
 from .pages import esc, readings_table
 
@@ -53,7 +55,8 @@ def _ago(v):
     return "%d s ago" % v if v < 120 else "%d min ago" % (v // 60)
 
 
-FORMATS = {"dur": _dur, "kb": _kb, "dbm": lambda v: "%s dBm" % v, "ago": _ago}
+FORMATS = {"dur": _dur, "kb": _kb, "dbm": lambda v: "%s dBm" % v, "ago": _ago,
+           "kwh": lambda v: v}  # (converted by _reading, which knows the unit)
 
 
 def _text(v, fmt=None, empty=DASH):
@@ -69,12 +72,27 @@ def _live(attr, key, value, fmt=None, empty=None):
     return '<span %s="%s"%s>%s</span>' % (attr, esc(key), f, _text(value, fmt, empty or DASH))
 
 
-def _reading(msg, obis):
+def _kilo(v):
+    """An int/Dec register in thousands, exactly (38211671 Wh -> 38211.671 kWh)."""
+    if isinstance(v, Dec):
+        return Dec(v.m, v.e - 3)
+    if isinstance(v, int) and not isinstance(v, bool):
+        return Dec(v, -3)
+    return v
+
+
+def _reading(msg, obis, kwh=False):
+    """A reading's value and unit, marked for updates; kwh: show Wh registers in kWh."""
     r = msg.reading(obis) if msg is not None else None
     if r is None:
         return DASH
-    return '%s <span class="u" data-u="%s">%s</span>' % (_live("data-o", obis, r.value), obis,
-                                                         esc(r.unit or ""))
+    value, unit, fmt = r.value, r.unit or "", None
+    if kwh:
+        fmt = "kwh"
+        if unit == "Wh":
+            value, unit = _kilo(value), "kWh"
+    return '%s <span class="u" data-u="%s"%s>%s</span>' % (
+        _live("data-o", obis, value, fmt), obis, ' data-f="kwh"' if kwh else "", esc(unit))
 
 
 def _has(msg, obis):
@@ -149,7 +167,7 @@ def _energy(msg):
     for group, regs in ENERGY:
         for label, obis in regs:
             if _has(msg, obis):
-                rows.append(("%s, %s" % (group, label), _reading(msg, obis)))
+                rows.append(("%s, %s" % (group, label), _reading(msg, obis, True)))
     if not rows:
         return ""
     return '<div class="card"><h2>Energy</h2>%s</div>' % _kv(rows)

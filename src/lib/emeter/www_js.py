@@ -65,13 +65,18 @@ function show(el,v){
 $$('header nav a').forEach(function(a){if(a.getAttribute('href')===location.pathname)a.setAttribute('aria-current','page');});
 var seen={},status=$('[data-status]');
 var box=$('[data-live]');
+function kwh(el,x){return el.getAttribute('data-f')==='kwh'&&x.unit==='Wh';}
+function kilo(s){  // '38211671' Wh -> '38211.671' kWh: the decimal point moves, no float
+  var neg=s[0]==='-',p,i,f;if(neg)s=s.slice(1);p=s.indexOf('.');i=p<0?s:s.slice(0,p);f=p<0?'':s.slice(p+1);
+  while(i.length<4)i='0'+i;return (neg?'-':'')+i.slice(0,-3).replace(/^0+(?=\d)/,'')+'.'+i.slice(-3)+f;}
 function banner(text){var el=$('#stale');if(!el)return;el.hidden=!text;if(text)el.textContent=text;}
 function live(doc){
   var r=doc.readings||{};
   // a page drawn before the first message has no places for the values yet
   if(box.hasAttribute('data-empty')&&doc.format){location.reload();return;}
-  $$('[data-o]').forEach(function(el){var x=r[el.getAttribute('data-o')];show(el,x&&x.value);});
-  $$('[data-u]').forEach(function(el){var x=r[el.getAttribute('data-u')];if(x&&x.unit)el.textContent=x.unit;});
+  $$('[data-o]').forEach(function(el){var x=r[el.getAttribute('data-o')];
+    show(el,x&&(kwh(el,x)?kilo(String(x.value)):x.value));});
+  $$('[data-u]').forEach(function(el){var x=r[el.getAttribute('data-u')];if(x&&x.unit)el.textContent=kwh(el,x)?'kWh':x.unit;});
   $$('[data-d]').forEach(function(el){show(el,path(doc,el.getAttribute('data-d')));});
   var dev=doc.device||{},c=dev.counters||{};
   banner(dev.elapsed==null?'Waiting for the meter: no valid message yet.':
