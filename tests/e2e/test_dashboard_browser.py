@@ -182,3 +182,13 @@ def test_the_phone_layout_has_no_sideways_scrolling(device, browser):
         wide = browser.execute_script("return document.documentElement.scrollWidth")
         assert wide <= 390, path
     set_width(browser, 1280)
+
+
+def test_a_page_opened_before_the_first_message_fills_in_when_it_arrives(device, browser):
+    d = device(HDLC, until=lambda c: True)  # the server is up; the meter may not have spoken yet
+    browser.get(d.base + "/")
+    tile = wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, '.num [data-o="1-0:1.7.0"]'), 40)
+    assert tile, "the power tile never appeared"
+    assert wait_for(lambda: _updates(browser) >= 1)
+    assert not browser.find_elements(By.CSS_SELECTOR, "[data-live][data-empty]")
+    assert _number(tile[0].text) == _fetch_json(browser, "/data.json")["readings"]["1-0:1.7.0"]["value"]
