@@ -125,9 +125,13 @@ def _table_scale(family, code):
 def _flatten(node, out):
     """Leaves in order; a scaler-unit structure stays one token."""
     tag, v = node
-    if (tag == ARRAY or tag == STRUCTURE) and not _is_scaler_unit(node):
+    if tag == ARRAY or (tag == STRUCTURE and not _is_scaler_unit(node)):
         for n in v:
-            _flatten(n, out)
+            t = n[0]
+            if t == ARRAY or t == STRUCTURE:
+                _flatten(n, out)
+            else:
+                out.append(n)  # a leaf: no call for it
     else:
         out.append(node)
 
@@ -249,23 +253,24 @@ def _tagged(msg, body):
     _flatten(body, tokens)
     list_id = None
     # the list identifier decides which assumed scalers apply: find it first
-    for i in range(len(tokens)):
-        node = tokens[i]
-        if _is_obis(node) and i + 1 < len(tokens):
-            if node[1] in _LIST_OBIS:  # (compared as bytes: no key text made)
+    n = len(tokens)
+    if n and tokens[0][0] in _TEXTS:
+        list_id = tokens[0][1]
+    else:
+        for i in range(n - 1):
+            tag, v = tokens[i]
+            if tag == OCTET_STRING and v in _LIST_OBIS:  # (compared as bytes: no key text made)
                 list_id = _text_of(tokens[i + 1])
                 break
-        elif node[0] in _TEXTS and i == 0:
-            list_id = node[1]
-            break
     if list_id:
         msg.meter["list"] = list_id
     i = 0
-    n = len(tokens)
     index = 0
     while i < n:
         node = tokens[i]
-        if _is_obis(node) and i + 1 < n and not _is_scaler_unit(tokens[i + 1]):
+        tag, v = node
+        if tag == OCTET_STRING and len(v) == 6 and v[0] <= 15 and v[5] == 0xFF \
+                and i + 1 < n and not _is_scaler_unit(tokens[i + 1]):  # an OBIS code and its value
             code = _key(node[1])
             val = tokens[i + 1]
             i += 2
