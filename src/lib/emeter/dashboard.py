@@ -113,6 +113,13 @@ def last_failure(app):
     return {"reason": lf[0], "text": lf[1], "when": when, "what": "%s: %s" % lf}
 
 
+def _only_hex(s):
+    for ch in s:
+        if ch not in "0123456789abcdef":
+            return False
+    return True
+
+
 def parse_entry(entry):
     """A log.txt block -> {"when", "reason", "text", "hex", "block"}, or None if unreadable."""
     try:
@@ -130,9 +137,14 @@ def parse_entry(entry):
         when, rest = rest[:sp], rest[sp + 1:]
     colon = rest.find(": ")
     reason, text = (rest[:colon], rest[colon + 2:]) if colon >= 0 else ("", rest)
-    hexlines = [ln for ln in lines[1:] if ln and not ln.startswith("---")]
-    return {"when": when, "reason": reason, "text": text, "hex": "\n".join(hexlines),
-            "block": block}
+    fmt = ""
+    paren = text.rfind(" (")
+    if paren >= 0 and text.endswith(" bytes)") and "," in text[paren:]:
+        fmt = text[paren + 2:text.find(",", paren)]  # "... (hdlc, 396 bytes)" -> "hdlc"
+        text = text[:paren]
+    hexlines = [ln for ln in lines[1:] if ln and _only_hex(ln)]  # not "--- End ---", "... (cut)"
+    return {"when": when, "reason": reason, "text": text, "format": fmt,
+            "hex": "\n".join(hexlines), "block": block}
 
 
 def status_doc(app):
@@ -287,9 +299,9 @@ def _entries_html(entries):
         nbytes = len(e["hex"].replace("\n", "")) // 2
         h = ('<div class="entry"><button type="button" class="copy" data-copy="e%d" hidden>Copy'
              '</button><span class="tag">%s</span> <span class="o">%s</span><p>%s</p><details>'
-             '<summary>%d bytes</summary><pre id="e%d">%s</pre></details></div>'
-             % (i, esc(e["reason"]), esc(e["when"] or ""), esc(e["text"]), nbytes, i,
-                esc(e["block"])))
+             '<summary>%s %d bytes</summary><pre id="e%d">%s</pre></details></div>'
+             % (i, esc(e["reason"]), esc(e["when"] or ""), esc(e["text"]), esc(e["format"]),
+                nbytes, i, esc(e["block"])))
         if out and size + len(h) > LOG_PAGE_BYTES:
             break
         out.append(h)
