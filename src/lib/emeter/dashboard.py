@@ -189,14 +189,15 @@ def _phases(msg):
     rows = [p for p in PHASES if any(_has(msg, o) for o in p[1:])]
     if not rows:
         return ""
+    cols = [i for i in range(len(PHASE_HEADS)) if any(_has(msg, p[1 + i]) for p in rows)]
     out = ['<div class="card"><h2>Phases</h2><table class="ph"><tr><th></th>']
-    for h in PHASE_HEADS:
-        out.append("<th>%s</th>" % h)
+    for i in cols:  # a list without per-phase power gets no empty power columns
+        out.append("<th>%s</th>" % PHASE_HEADS[i])
     out.append("</tr>")
     for p in rows:
         out.append("<tr><th>%s</th>" % p[0])
-        for obis in p[1:]:
-            out.append("<td>%s</td>" % _reading(msg, obis))
+        for i in cols:
+            out.append("<td>%s</td>" % _reading(msg, p[1 + i]))
         out.append("</tr>")
     out.append("</table></div>")
     return "".join(out)
