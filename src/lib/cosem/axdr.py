@@ -8,6 +8,8 @@ text; float32/64 are the only floats, and only because the meter sent a float.
 
 import struct
 
+from . import jsonw as _jsonw
+
 NULL = 0
 ARRAY = 1
 STRUCTURE = 2
@@ -336,11 +338,39 @@ def _compact(buf, pos, depth):
     return (COMPACT_ARRAY, items), end
 
 
+_BYTES = (bytes, bytearray)
+
+
+def write_plain(node, out):
+    """jsonw.write(plain(node), out) without making plain(node): the JSON pieces go straight
+    into out (a dict, a sort and a list per node otherwise)."""
+    tag, v = node
+    out.append('{"type":"')
+    out.append(type_name(tag))  # names need no escape
+    out.append('","value":')
+    if tag == ARRAY or tag == STRUCTURE or tag == COMPACT_ARRAY:
+        out.append("[")
+        first = True
+        for n in v:
+            if not first:
+                out.append(",")
+            first = False
+            write_plain(n, out)
+        out.append("]")
+    elif isinstance(v, _BYTES):
+        out.append('"')
+        out.append(bytes(v).hex() if v else "")
+        out.append('"')
+    else:
+        _jsonw.write(v, out)
+    out.append("}")
+
+
 def plain(node):
     """A node as JSON-friendly data: {'type': name, 'value': ...} with nested lists."""
     tag, v = node
     if tag in (ARRAY, STRUCTURE, COMPACT_ARRAY):
         v = [plain(n) for n in v]
-    elif isinstance(v, (bytes, bytearray)):
+    elif isinstance(v, _BYTES):
         v = bytes(v).hex() if v else ""
     return {"type": type_name(tag), "value": v}

@@ -15,7 +15,16 @@ def hexs(b):
     return bytes(b).hex() if b else ""
 
 
+def _plain(s):
+    # True when s needs no escape: C-level scans (in, min) instead of a loop here.
+    return s and '"' not in s and "\\" not in s and "\x7f" not in s and min(s) >= " "
+
+
 def quote(s):
+    if not s:
+        return '""'
+    if _plain(s):
+        return '"' + s + '"'
     out = None
     for i, ch in enumerate(s):
         if ch in _ESC or ch < " " or ch == "\x7f":
@@ -52,8 +61,23 @@ def _float(v):
     return repr(v)
 
 
+_SEQUENCES = (list, tuple)  # (built once: a tuple of names in the call would be built per call)
+_BYTES = (bytes, bytearray)
+
+
+def _str(s, out):
+    if _plain(s):
+        out.append('"')  # three pieces, no new string
+        out.append(s)
+        out.append('"')
+    else:
+        out.append(quote(s))
+
+
 def write(value, out):
-    """Append the JSON text of value to the list out (strings joined by the caller)."""
+    """Append the JSON text of value to the list out (strings joined by the caller).
+
+    Objects may offer json_value() (a value to write instead) or json_write(out)."""
     if value is None:
         out.append("null")
     elif value is True:
@@ -61,7 +85,7 @@ def write(value, out):
     elif value is False:
         out.append("false")
     elif isinstance(value, str):
-        out.append(quote(value))
+        _str(value, out)
     elif isinstance(value, int):
         out.append(str(value))
     elif isinstance(value, Dec):
@@ -72,7 +96,7 @@ def write(value, out):
         _object(value.items, out)
     elif isinstance(value, dict):
         _object(sorted(value.items()), out)
-    elif isinstance(value, (list, tuple)):
+    elif isinstance(value, _SEQUENCES):
         out.append("[")
         first = True
         for v in value:
@@ -81,10 +105,12 @@ def write(value, out):
             first = False
             write(v, out)
         out.append("]")
-    elif isinstance(value, (bytes, bytearray)):
+    elif isinstance(value, _BYTES):
         out.append('"' + hexs(value) + '"')
     elif hasattr(value, "json_value"):
         write(value.json_value(), out)
+    elif hasattr(value, "json_write"):
+        value.json_write(out)
     else:
         out.append(quote(str(value)))
 
@@ -96,8 +122,13 @@ def _object(items, out):
         if not first:
             out.append(",")
         first = False
-        out.append(quote(k))
-        out.append(":")
+        if _plain(k):
+            out.append('"')
+            out.append(k)
+            out.append('":')
+        else:
+            out.append(quote(k))
+            out.append(":")
         write(v, out)
     out.append("}")
 

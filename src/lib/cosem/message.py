@@ -124,8 +124,7 @@ class Message:
         if self.apdu is not None:
             p.add("apdu", self.apdu)
         if self.payload is not None:
-            from .axdr import plain
-            p.add("payload", plain(self.payload) if isinstance(self.payload, tuple) else self.payload)
+            p.add("payload", _Payload(self.payload) if isinstance(self.payload, tuple) else self.payload)
         return p
 
     def to_json(self):
@@ -133,6 +132,19 @@ class Message:
 
     def __repr__(self):
         return "Message(%s, %d readings)" % (self.format, len(self.readings))
+
+
+class _Payload:
+    """The A-XDR body in JSON: the text of axdr.plain(node), written without building it."""
+
+    __slots__ = ("node",)
+
+    def __init__(self, node):
+        self.node = node
+
+    def json_write(self, out):
+        from .axdr import write_plain
+        write_plain(self.node, out)
 
 
 # Reason codes: stable words for counters and tests; the text says what happened.
