@@ -214,3 +214,11 @@ def test_saving_moves_the_circuitpython_web_workflow_off_port_80_once(tmp_path):
     stored = tomlfile.parse(_stored(board).decode())
     assert stored["CIRCUITPY_WEB_API_PORT"] == 9000  # the owner's choice stays
     assert stored["CIRCUITPY_WIFI_SSID"] == "home"
+
+
+def test_setup_form_lets_a_long_valid_push_url_be_typed():
+    import re
+    from emeter import pages
+    page = pages.setup({"push_url": "http://x/" + "a" * 150}, {})
+    m = re.search(r'<input type="text" id="push_url"[^>]*maxlength="(\d+)"', page)
+    assert m and int(m.group(1)) >= 200

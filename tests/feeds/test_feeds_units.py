@@ -217,3 +217,16 @@ def test_one_mqtt_connection_attempt_fits_in_the_uart_budget():
         # MiniMQTT's connection manager may try the TCP connect twice, then waits for CONNACK
         assert (2 * connect + recv) * 1000 <= budget
     assert mqttfeed.timeouts(10 ** 6) == (1.0, 2.0)
+
+
+@pytest.mark.parametrize("kind", ["port", "interval"])
+@pytest.mark.parametrize("text", ["²", "٣٣", "1²", "99999999999999999999", "-5", " "])
+def test_number_fields_refuse_what_only_looks_like_digits(kind, text):
+    from emeter.settings import check_field
+    value, message = check_field(kind, text)
+    assert value is None and message
+
+
+def test_push_form_escape_sends_only_ascii():
+    from emeter.push import _form_escape
+    assert _form_escape("a²b c") == "a%C2%B2b%20c"

@@ -40,16 +40,26 @@ def _printable(s):
     return True
 
 
+def _ascii_digits(s):
+    # str.isdigit() also accepts '²' or '٣', which int() then refuses or reads
+    if not s or len(s) > 9:
+        return False
+    for ch in s:
+        if ch < "0" or ch > "9":
+            return False
+    return True
+
+
 def _port(s):
     s = s.strip()
-    if not s.isdigit() or not (1 <= int(s) <= 65535):
+    if not _ascii_digits(s) or not (1 <= int(s) <= 65535):
         return None, "a port number 1 to 65535"
     return int(s), None
 
 
 def _interval(s):
     s = s.strip()
-    if not s.isdigit() or not (5 <= int(s) <= 86400):
+    if not _ascii_digits(s) or not (5 <= int(s) <= 86400):
         return None, "5 to 86400 seconds"
     return int(s), None
 

@@ -6,7 +6,7 @@ Everything that came from the meter, the network or a form goes through esc().
 from cosem.jsonw import dumps
 
 from . import layout
-from .settings import CHOICES, FIELDS
+from .settings import CHOICES, FIELDS, MAX_INPUT
 from .style import CSS
 
 _ESC = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
@@ -116,8 +116,9 @@ def _field(name, kind, label, value, secret, is_set, error):
         out.append('<input type="checkbox" id="%s" name="%s" value="1"%s>'
                    % (name, name, " checked" if value else ""))
     else:
-        out.append('<input type="text" id="%s" name="%s" value="%s" maxlength="64">'
-                   % (name, name, esc(value)))
+        # the server checks each kind's own limit; the browser only stops absurd lengths
+        out.append('<input type="text" id="%s" name="%s" value="%s" maxlength="%d">'
+                   % (name, name, esc(value), MAX_INPUT))
     return "".join(out)
 
 

@@ -19,7 +19,7 @@ def _form_escape(s):
     out = []
     for b in s.encode("utf-8"):
         ch = chr(b)
-        if ch.isalpha() and b < 128 or ch.isdigit() or ch in "-_.~":
+        if b < 128 and (ch.isalpha() or ch.isdigit() or ch in "-_.~"):
             out.append(ch)
         else:
             out.append("%%%02X" % b)
