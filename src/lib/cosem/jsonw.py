@@ -77,7 +77,8 @@ def _str(s, out):
 def write(value, out):
     """Append the JSON text of value to the list out (strings joined by the caller).
 
-    Objects may offer json_value() (a value to write instead) or json_write(out)."""
+    Objects may offer json_write(out) (their JSON text into out) or json_value() (a value to
+    write instead)."""
     if value is None:
         out.append("null")
     elif value is True:
@@ -107,12 +108,23 @@ def write(value, out):
         out.append("]")
     elif isinstance(value, _BYTES):
         out.append('"' + hexs(value) + '"')
-    elif hasattr(value, "json_value"):
-        write(value.json_value(), out)
     elif hasattr(value, "json_write"):
         value.json_write(out)
+    elif hasattr(value, "json_value"):
+        write(value.json_value(), out)
     else:
         out.append(quote(str(value)))
+
+
+def write_key(k, out):
+    """'"k":' into out, the way an object's key is written."""
+    if _plain(k):
+        out.append('"')
+        out.append(k)
+        out.append('":')
+    else:
+        out.append(quote(k))
+        out.append(":")
 
 
 def _object(items, out):
@@ -122,13 +134,7 @@ def _object(items, out):
         if not first:
             out.append(",")
         first = False
-        if _plain(k):
-            out.append('"')
-            out.append(k)
-            out.append('":')
-        else:
-            out.append(quote(k))
-            out.append(":")
+        write_key(k, out)
         write(v, out)
     out.append("}")
 

@@ -4,8 +4,22 @@ Errors are values at the decoder boundary: a frame that cannot be used comes bac
 as a Failure with a reason code and its raw bytes, never as an exception.
 """
 
-from .jsonw import Pairs, dumps, hexs, write
+from .jsonw import Pairs, dumps, hexs, write, write_key
 from .obis import name_of
+
+_NAMES = {}  # obis key -> name_of(key), remembered (bounded): JSON is written again and again
+_NONE = ()   # (a cached 'no name')
+
+
+def _name(obis):
+    n = _NAMES.get(obis)
+    if n is None:
+        n = name_of(obis)
+        if len(_NAMES) >= 96:
+            _NAMES.clear()
+        _NAMES[obis] = _NONE if n is None else n
+        return n
+    return None if n is _NONE else n
 
 
 class Reading:
@@ -21,19 +35,37 @@ class Reading:
 
     @property
     def name(self):
-        return name_of(self.obis)
+        return _name(self.obis)
 
     def json_value(self):
         p = Pairs([("value", self.value)])
         if self.unit is not None:
             p.add("unit", self.unit)
-        n = name_of(self.obis)
+        n = _name(self.obis)
         if n is not None:
             p.add("name", n)
         if self.extra:
             for k in sorted(self.extra):
                 p.add(k, self.extra[k])
         return p
+
+    def json_write(self, out):
+        # the text of json_value(), written without building it
+        out.append('{"value":')
+        write(self.value, out)
+        if self.unit is not None:
+            out.append(',"unit":')
+            write(self.unit, out)
+        n = _name(self.obis)
+        if n is not None:
+            out.append(',"name":')
+            write(n, out)
+        if self.extra:
+            for k in sorted(self.extra):
+                out.append(",")
+                write_key(k, out)
+                write(self.extra[k], out)
+        out.append("}")
 
     def __repr__(self):
         return "Reading(%s=%r %s)" % (self.obis, self.value, self.unit or "")
