@@ -111,3 +111,18 @@ def test_clients_beyond_the_limit_are_turned_away():
         a.close()
         b.close()
         fan.close()
+
+
+def test_feed_counters_show_in_data_json_and_on_the_page(tmp_path):
+    port = free_port()
+    r = run_app(tmp_path, DSMR, raw_enabled=1, raw_port=port)
+    try:
+        assert wait_for(lambda: r.app.feeds.raw is not None)
+        s = socket.create_connection((LOOPBACK, port), timeout=10)
+        assert wait_for(lambda: r.app.feeds.raw.accepted == 1)
+        feeds = r.json()["device"]["feeds"]
+        assert feeds["raw"]["accepted"] == 1 and feeds["raw"]["clients"] == 1
+        assert "feed raw accepted" in r.get("/")[2].decode("utf-8")
+        s.close()
+    finally:
+        stop_app(r)

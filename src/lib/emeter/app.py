@@ -4,6 +4,8 @@
 through the Board interface (board.py), so host mode and tests run this same code.
 """
 
+from cosem.jsonw import Pairs
+
 from .button import LongPress
 from .clock import ticks_add, ticks_diff
 from .datajson import device
@@ -262,10 +264,13 @@ class App:
                 ("errors", self.errors + self.sched.errors + self.web.errors)]
 
     def counter_rows(self):
-        return self.state.counters() + self.extra_counters()
+        return self.state.counters() + self.extra_counters() + [
+            ("feed " + name, pairs) for name, pairs in self.feeds.counters()]
 
     def device_json(self):
-        return device(self.state, self.wifi_info(), self.settings["hostname"], self.extra_counters())
+        p = device(self.state, self.wifi_info(), self.settings["hostname"], self.extra_counters())
+        p.add("feeds", Pairs([(name, Pairs(list(pairs))) for name, pairs in self.feeds.counters()]))
+        return p
 
 
 def run(board, port=80, **kw):
