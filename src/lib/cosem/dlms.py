@@ -139,13 +139,15 @@ def ciphered(data):
         raise ApduError("truncated", "ciphered APDU says %d bytes, has %d" % (n, len(data) - p))
     sc = data[p]
     counter = bytes(data[p + 1:p + 5])
-    body = bytes(data[p + 5:p + n])
+    end = p + n  # the body is p + 5 .. end, the tag (when sent) its last TAG_LEN bytes
     tag = None
     if sc & 0x10:
-        if len(body) < TAG_LEN:
+        if n - 5 < TAG_LEN:
             raise ApduError("truncated", "ciphered APDU too short for its tag")
-        tag = body[-TAG_LEN:]
-        body = body[:-TAG_LEN]
+        tag = bytes(data[end - TAG_LEN:end])
+        body = bytes(data[p + 5:end - TAG_LEN])  # one copy of the body
+    else:
+        body = bytes(data[p + 5:end])
     return {"system_title": title, "security_control": sc, "frame_counter": counter,
             "body": body, "tag": tag, "end": p + n}
 

@@ -20,15 +20,19 @@ BAD = 3
 
 
 class Frame:
-    __slots__ = ("control", "address", "ci", "data", "start", "end")
+    """A checked long frame; data_start/data_end: where its DLMS data lie in the buffer parsed."""
 
-    def __init__(self, control, address, ci, data, start, end):
+    __slots__ = ("control", "address", "ci", "data", "start", "end", "data_start", "data_end")
+
+    def __init__(self, control, address, ci, data, start, end, data_start=0, data_end=0):
         self.control = control
         self.address = address
         self.ci = ci
         self.data = data
         self.start = start
         self.end = end  # index of the stop byte
+        self.data_start = data_start
+        self.data_end = data_end
 
     @property
     def last(self):
@@ -42,8 +46,10 @@ class Frame:
         return {"c": "0x%02x" % self.control, "a": "0x%02x" % self.address, "ci": "0x%02x" % self.ci}
 
 
-def parse_at(buf, pos, avail):
-    """Look for a long frame starting at buf[pos] (0x68); same outcomes as hdlc.parse_at."""
+def parse_at(buf, pos, avail, copy=True):
+    """Look for a long frame starting at buf[pos] (0x68); same outcomes as hdlc.parse_at.
+
+    copy=False leaves Frame.data None (the caller takes buf[data_start:data_end] itself)."""
     if avail - pos < 4:
         return NEED, 0, None
     n = buf[pos + 1]
@@ -63,7 +69,8 @@ def parse_at(buf, pos, avail):
     data_start = pos + 7 + 2  # skip STSAP, DTSAP
     if data_start > end - 1:
         return BAD, end, ("length", "M-Bus frame too short for DLMS transport")
-    return FRAME, end, Frame(buf[pos + 4], buf[pos + 5], ci, bytes(memoryview(buf)[data_start:end - 1]), pos, end)
+    data = bytes(memoryview(buf)[data_start:end - 1]) if copy else None
+    return FRAME, end, Frame(buf[pos + 4], buf[pos + 5], ci, data, pos, end, data_start, end - 1)
 
 
 def build(data, ci=0x10, control=0x53, address=0xFF, saps=b"\x01\x67"):

@@ -197,7 +197,7 @@ class Decoder:
 
     # --- M-Bus --------------------------------------------------------------
     def _mbus_at(self, buf, pos, avail, out, final):
-        status, end, res = mbus.parse_at(buf, pos, avail)
+        status, end, res = mbus.parse_at(buf, pos, avail, False)
         if status == mbus.SKIP:
             return 0
         if status == mbus.NEED:
@@ -217,24 +217,33 @@ class Decoder:
             out.append(Failure("mbus", reason, text, buf[pos:end + 1]))
             return end + 1 if reason == "checksum" else pos + 1
         frame = res
-        raw = buf[pos:end + 1]
+        a = frame.data_start
+        b = frame.data_end
         seq = frame.sequence
+        # (data and raw bytes are copied from buf once, where they go; memoryviews as temporaries only)
         if self._mbus is None or seq == 0:
             if self._mbus is not None:
                 out.append(Failure("mbus", "incomplete", "M-Bus message lost its later segments",
                                    self._mbus[1]))
             if seq != 0:
-                out.append(Failure("mbus", "incomplete", "M-Bus segment %d without its first" % seq, raw))
+                out.append(Failure("mbus", "incomplete", "M-Bus segment %d without its first" % seq,
+                                   buf[pos:end + 1]))
+                return end + 1
+            if frame.last:  # the whole message in one frame: nothing to join
+                self._mbus = None
+                fields = frame.fields()
+                fields["segments"] = 1
+                self._apdu(bytes(memoryview(buf)[a:b]), "mbus", fields, bytes(memoryview(buf)[pos:end + 1]), out)
                 return end + 1
             self._mbus = [bytearray(), bytearray(), 0, frame.fields()]
         state = self._mbus
         if seq != state[2]:
             out.append(Failure("mbus", "incomplete", "M-Bus segment %d where %d was due" % (seq, state[2]),
-                               bytes(state[1]) + raw))
+                               bytes(state[1]) + buf[pos:end + 1]))
             self._mbus = None
             return end + 1
-        state[0].extend(frame.data)
-        state[1].extend(raw)
+        state[0].extend(memoryview(buf)[a:b])
+        state[1].extend(memoryview(buf)[pos:end + 1])
         state[2] = (seq + 1) & 0x0F
         if frame.last:
             self._mbus = None
