@@ -390,17 +390,8 @@ def _profile(msg, obis, g):
     return True
 
 
-def _item(t):
-    # One value of a line nobody has described: a time, or a number with its unit.
-    st = _stamp(t)
-    if st is not None and st[1] is not None:
-        return {"timestamp": st[0], "dst": st[1]}
-    v, u = _value(t)
-    return {"value": v} if u is None else {"value": v, "unit": u}
-
-
 def _item_at(data, a, b, asc):
-    # _item() of the text of data[a:b], from the bytes
+    # One value of a line nobody has described: a time, or a number with its unit.
     st = _stamp_at(data, a, b, asc)
     if st is not None and st[1] is not None:
         return {"timestamp": st[0], "dst": st[1]}

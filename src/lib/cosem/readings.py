@@ -33,11 +33,6 @@ _LIST_OBIS = tuple([bytes([int(x) for x in c.replace("-", ".").replace(":", ".")
                     for c in _LIST_CODES])  # the same codes as OBIS bytes
 
 
-def _is_obis(node):
-    tag, v = node
-    return tag == OCTET_STRING and len(v) == 6 and v[0] <= 15 and v[5] == 0xFF
-
-
 def _is_scaler_unit(node):
     tag, v = node
     return (tag == STRUCTURE and len(v) == 2 and v[0][0] == axdr.INT8 and v[1][0] == axdr.ENUM)
