@@ -121,7 +121,9 @@ def _lines(msg, data, pos, stop):
         data = bytes(data)  # code fields are looked up by their bytes
     obis = None   # the line waiting for possible continuation lines
     kind = None
-    spans = []  # type: list
+    sa = -1       # its value when it is one plain '(value)': data[sa:sb] ...
+    sb = 0
+    spans = []    # ... else its values as spans  # type: list
     asc = _ascii(data)
     codes = _CODES
     while pos < stop:
@@ -137,15 +139,20 @@ def _lines(msg, data, pos, stop):
             if data[pos] == 40:  # '(' continues the line above
                 if obis is None:
                     raise _Bad("continuation line with nothing to continue: %r" % _text(data[pos:e]))
+                if sa >= 0:
+                    spans.append(sa)
+                    spans.append(sb)
+                    sa = -1
                 _spans(data, pos, e, spans, kind == TEXT)
             else:
                 if obis is not None:
-                    if kind is None and len(spans) == 2:
-                        v, u = _number(data, spans[0], spans[1])
+                    if sa >= 0:
+                        v, u = _number(data, sa, sb)
                         msg.add(obis, v, u)
+                        sa = -1
                     else:
                         _add(msg, data, obis, kind, spans, asc)
-                    spans.clear()
+                        spans.clear()
                 p = data.find(b"(", pos, e)
                 if p <= pos:
                     raise _Bad("not an OBIS line: %r" % _text(data[pos:e]))
@@ -157,12 +164,15 @@ def _lines(msg, data, pos, stop):
                 if obis is None:
                     raise _Bad("not an OBIS line: %r" % _text(data[pos:e]))
                 if kind is None and data[e - 1] == 41 and data.find(b")", p + 1, e) == e - 1:
-                    spans.append(p + 1)  # '(value)': the one span, as _spans would give it
-                    spans.append(e - 1)
+                    sa = p + 1  # '(value)': the one span, as _spans would give it
+                    sb = e - 1
                 else:
                     _spans(data, p, e, spans, kind == TEXT)
         pos = nxt
     if obis is not None:
+        if sa >= 0:
+            spans.append(sa)
+            spans.append(sb)
         _add(msg, data, obis, kind, spans, asc)
 
 
