@@ -181,3 +181,38 @@ def test_failure_log_entry_reads_back_through_the_cli_parser():
     entry = fail.log_entry("2026-01-01T00:00:00Z")
     assert entry.startswith("--- Start --- 2026-01-01T00:00:00Z fcs:") and entry.endswith("--- End ---\n")
     assert segments(entry.encode()) == [bad]
+
+
+def _with_crc(body):
+    from cosem.crc import crc16_arc
+    return body + b"%04X\r\n" % crc16_arc(body)
+
+
+DSMR_CRC = [n for n in DSMR if _expected(n).get("crc", {}).get("crc_present")]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(DSMR_CRC), st.lists(st.tuples(st.integers(0, 10 ** 6), st.integers(0, 255)),
+                                           min_size=1, max_size=6))
+def test_mutated_telegrams_with_a_valid_crc_never_raise(name, edits):
+    """A CRC that matches does not make the text sane: the parser must still cope."""
+    data = corpus.capture(name)
+    body = bytearray(data[:data.index(b"!") + 1])
+    for pos, value in edits:
+        i = 1 + pos % (len(body) - 2)  # keep the '/' and the '!'
+        body[i] = value
+    for item in decode(_with_crc(bytes(body))):
+        json.loads(item.to_json())
+        if not item.ok:
+            assert item.reason and item.text
+
+
+def test_non_ascii_digits_in_a_telegram_are_not_numbers():
+    for bad in ("1-0:1.8.\u00b3(000001.000*kWh)", "1-0:1.8.0(0000\u00b2.000*kWh)", "0-0:1.0.0(1611\u00b33205757W)"):
+        body = ("/ISK5\\2M550T-1012\r\n\r\n%s\r\n!" % bad).encode("latin-1")
+        items = decode(_with_crc(body))
+        for item in items:
+            json.loads(item.to_json())
+            if item.ok:
+                for r in item.readings:
+                    assert not isinstance(r.value, (int, float)) or r.obis != "1-0:1.8.0"

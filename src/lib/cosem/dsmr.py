@@ -15,7 +15,7 @@ only the pieces that become values are decoded to text.
 
 from .crc import crc16_arc
 from .message import Failure, Message
-from .number import Dec, parse_decimal
+from .number import Dec, is_digits, parse_decimal
 from .obis import parse_key
 from .dsmr_spec import CLOCK, EVENT_LOG, HISTORY, ID_KEYS, KINDS, PROFILE, TEXT, VERSION_KEYS
 
@@ -431,7 +431,7 @@ def _stamp(t):
         t = t[:12]
     elif n != 12:
         return None
-    if not t.isdigit():
+    if not is_digits(t):
         return None
     return _when(int(t[0:2]), int(t[2:4]), int(t[4:6]), int(t[6:8]), int(t[8:10]), int(t[10:12]), dst)
 

@@ -68,6 +68,17 @@ def scaled(raw, scaler):
     return Dec(raw, scaler)
 
 
+def is_digits(s):
+    """True when s is one or more ASCII digits ('²' and '٣' are digits to str.isdigit on
+    CPython but not numbers int() reads the same way everywhere)."""
+    if not s:
+        return False
+    for ch in s:
+        if ch < "0" or ch > "9":
+            return False
+    return True
+
+
 def parse_decimal(text):
     """DSMR number text ('002130.115', '-1.5', '00005') as int or Dec; None if not a number."""
     if not text:
@@ -80,7 +91,7 @@ def parse_decimal(text):
     else:
         whole, frac = body[:point], body[point + 1:]
     digits = whole + frac
-    if not digits or not digits.isdigit():
+    if not is_digits(digits):
         return None
     m = int(digits)
     if neg:

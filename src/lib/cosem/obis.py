@@ -4,6 +4,8 @@ A key is 'A-B:C.D.E', with '*F' appended only when F is not 255 (the form DSMR
 telegrams print and home-automation servers match on).
 """
 
+from .number import is_digits
+
 # IEC 62056-6-2 unit enumeration -> symbol. Codes not listed are shown as 'unit-N'.
 UNITS = {
     1: "a", 2: "mo", 3: "wk", 4: "d", 5: "h", 6: "min", 7: "s", 8: "°", 9: "°C",
@@ -45,16 +47,16 @@ def parse_key(text):
     if star >= 0:
         tail = rest[star + 1:]
         rest = rest[:star]
-        if not tail.isdigit():
+        if not is_digits(tail):
             return None
         f = int(tail)
     parts = rest.split(".")
     if len(parts) == 4:
-        f = int(parts[3]) if parts[3].isdigit() else -1
+        f = int(parts[3]) if is_digits(parts[3]) else -1
         parts = parts[:3]
     a, b = text[:dash], text[dash + 1:colon]
     fields = [a, b] + parts
-    if len(parts) != 3 or not all(p.isdigit() for p in fields) or not 0 <= f <= 255:
+    if len(parts) != 3 or not all(is_digits(p) for p in fields) or not 0 <= f <= 255:
         return None
     nums = [int(p) for p in fields]
     if max(nums) > 255:
