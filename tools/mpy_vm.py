@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -66,6 +67,28 @@ def run_in_vm(entry_py_text, files=None, cosem=True, args=(), timeout=600):
         proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
     out = proc.stdout.decode("utf-8", "replace") + proc.stderr.decode("utf-8", "replace")
     return proc.returncode, out
+
+
+SRC_LIB = os.path.join(HERE, "src", "lib")
+
+
+def run_in_cpython(text, lib=SRC_LIB):
+    """The same probe text under this CPython, with src/lib on the path -> (rc, output)."""
+    env = dict(os.environ, PYTHONPATH=lib)
+    proc = subprocess.run([sys.executable, "-c", text], stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, env=env, timeout=120)
+    return proc.returncode, proc.stdout.decode()
+
+
+def package_files(package, modules=None, lib=SRC_LIB):
+    """{'/lib/<package>/<module>.py': bytes} to put a package (or some of its modules) in the VM."""
+    files = {}
+    folder = os.path.join(lib, package)
+    for name in sorted(os.listdir(folder)):
+        if name.endswith(".py") and (modules is None or name[:-3] in modules or name == "__init__.py"):
+            with open(os.path.join(folder, name), "rb") as f:
+                files["/lib/%s/%s" % (package, name)] = f.read()
+    return files
 
 
 def corpus_captures(corpus=CORPUS):
@@ -142,6 +165,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    import sys
-
     sys.exit(main(sys.argv[1:]))

@@ -4,17 +4,14 @@ CircuitPython shares MicroPython's VM (unordered dicts, fewer str methods, no
 os.urandom on some builds); the network and board modules are not run here.
 """
 
-import os
-import subprocess
 import sys
 
 from apphelp import ROOT
 
 sys.path.insert(0, ROOT)
 
-from tools.mpy_vm import run_in_vm  # noqa: E402
+from tools.mpy_vm import package_files, run_in_cpython, run_in_vm  # noqa: E402
 
-LIB = os.path.join(ROOT, "src", "lib")
 
 PROBE = r'''
 from emeter import tomlfile, forms, dns, settings, pages, datajson, clock
@@ -98,21 +95,9 @@ print(datajson.document(st, datajson.device(st, {"ip": "1.2.3.4", "ap": False}, 
 '''
 
 
-def _cpython(text):
-    env = dict(os.environ, PYTHONPATH=LIB)
-    p = subprocess.run([sys.executable, "-c", text], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       env=env, timeout=120)
-    return p.returncode, p.stdout.decode()
-
-
 def test_app_core_modules_behave_the_same_under_micropython():
-    files = {}
-    for name in os.listdir(os.path.join(LIB, "emeter")):
-        if name.endswith(".py"):
-            with open(os.path.join(LIB, "emeter", name), "rb") as f:
-                files["/lib/emeter/" + name] = f.read()
-    rc_c, out_c = _cpython(PROBE)
-    rc_m, out_m = run_in_vm(PROBE, files=files)
+    rc_c, out_c = run_in_cpython(PROBE)
+    rc_m, out_m = run_in_vm(PROBE, files=package_files("emeter"))
     assert rc_c == 0, out_c
     assert rc_m == 0, out_m
     assert out_m == out_c

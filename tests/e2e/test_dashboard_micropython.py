@@ -5,14 +5,12 @@ them in the MicroPython VM (tools/mpy_vm.py) and compares the output with CPytho
 """
 
 import os
-import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-LIB = os.path.join(ROOT, "src", "lib")
 sys.path.insert(0, ROOT)
 
-from tools.mpy_vm import run_in_vm  # noqa: E402
+from tools.mpy_vm import package_files, run_in_cpython, run_in_vm  # noqa: E402
 
 PROBE = r'''
 from emeter import assets, dashboard, formrules
@@ -107,21 +105,9 @@ print(assets.response(assets.JS_PATH, {"If-None-Match": '"%s"' % assets.get(asse
 '''
 
 
-def _cpython(text):
-    env = dict(os.environ, PYTHONPATH=LIB)
-    p = subprocess.run([sys.executable, "-c", text], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       env=env, timeout=120)
-    return p.returncode, p.stdout.decode()
-
-
 def test_the_dashboard_modules_behave_the_same_under_micropython():
-    files = {}
-    for name in os.listdir(os.path.join(LIB, "emeter")):
-        if name.endswith(".py"):
-            with open(os.path.join(LIB, "emeter", name), "rb") as f:
-                files["/lib/emeter/" + name] = f.read()
-    rc_c, out_c = _cpython(PROBE)
-    rc_m, out_m = run_in_vm(PROBE, files=files)
+    rc_c, out_c = run_in_cpython(PROBE)
+    rc_m, out_m = run_in_vm(PROBE, files=package_files("emeter"))
     assert rc_c == 0, out_c
     assert rc_m == 0, out_m
     assert out_m == out_c

@@ -2,16 +2,14 @@
 (CircuitPython shares MicroPython's VM: unordered dicts, no bytearray slice deletion)."""
 
 import os
-import subprocess
 import sys
 
 from apphelp import ROOT, corpus_bytes, corpus_path
 
 sys.path.insert(0, ROOT)
 
-from tools.mpy_vm import run_in_vm  # noqa: E402
+from tools.mpy_vm import package_files, run_in_cpython, run_in_vm  # noqa: E402
 
-LIB = os.path.join(ROOT, "src", "lib")
 MODULES = ("clock", "obismap", "dsmrbridge", "metrics", "influx", "hadiscovery", "feedfields",
            "tcpfan", "mqttfeed", "push")
 CAPTURES = ("hdlc-aidon-6525-list3-2.hex", "dsmr-v5-nl-iskra-mt382-1.txt",
@@ -76,23 +74,17 @@ def _probe():
 
 
 def test_feed_modules_behave_the_same_under_micropython():
-    files = {}
-    for mod in MODULES:
-        with open(os.path.join(LIB, "emeter", mod + ".py"), "rb") as f:
-            files["/lib/emeter/%s.py" % mod] = f.read()
-    files["/lib/emeter/__init__.py"] = b""
+    files = package_files("emeter", MODULES)
+    files.setdefault("/lib/emeter/__init__.py", b"")
     corpus = {}
     for name in CAPTURES:
         with open(corpus_path(name), "rb") as f:
             corpus["/corpus/" + name] = f.read()
     files.update(corpus)
     text = _probe()
-    env = dict(os.environ, PYTHONPATH=LIB)
     host_probe = text.replace('"/corpus/"', repr(os.path.dirname(corpus_path("x")) + "/"))
-    p = subprocess.run([sys.executable, "-c", host_probe], stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, env=env, timeout=120)
-    out_c = p.stdout.decode()
-    assert p.returncode == 0, out_c
+    rc_c, out_c = run_in_cpython(host_probe)
+    assert rc_c == 0, out_c
     rc_m, out_m = run_in_vm(text, files=files)
     assert rc_m == 0, out_m
     assert out_m == out_c

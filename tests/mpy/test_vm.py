@@ -7,24 +7,17 @@ signed from_bytes, 30-bit floats on boards); CI has no board, so this is where
 
 import json
 import os
-import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, ROOT)
 
-from tools.mpy_vm import CORPUS, bench_in_vm, corpus_bench_captures, corpus_captures, run_in_vm  # noqa: E402
+from tools.mpy_vm import (CORPUS, bench_in_vm, corpus_bench_captures, corpus_captures,  # noqa: E402
+                          run_in_cpython, run_in_vm)
 
 SRC_LIB = os.path.join(ROOT, "src", "lib")
 CONFORMANCE = os.path.join(ROOT, "tests", "cosem", "conformance.py")
 VM_CONFORMANCE = os.path.join(ROOT, "tests", "mpy", "vm_conformance.py")
-
-
-def run_in_cpython(text):
-    env = dict(os.environ, PYTHONPATH=SRC_LIB)
-    proc = subprocess.run([sys.executable, "-c", text], stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, env=env, timeout=120)
-    return proc.returncode, proc.stdout.decode()
 
 
 def both(text):
