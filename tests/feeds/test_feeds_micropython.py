@@ -11,7 +11,7 @@ sys.path.insert(0, ROOT)
 from tools.mpy_vm import package_files, run_in_cpython, run_in_vm  # noqa: E402
 
 MODULES = ("clock", "obismap", "dsmrbridge", "metrics", "influx", "hadiscovery", "feedfields",
-           "tcpfan", "mqttfeed", "push")
+           "tcpfan", "mqttfeed", "push", "textcheck")
 CAPTURES = ("hdlc-aidon-6525-list3-2.hex", "dsmr-v5-nl-iskra-mt382-1.txt",
             "mbus-kaifa-ma309m-at-evn-1.hex")
 

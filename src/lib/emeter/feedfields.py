@@ -4,6 +4,8 @@ Each checker takes text and returns (value, None) or (None, message), like the
 ones in settings.py.  Empty text means "not set" for every optional field.
 """
 
+from .textcheck import is_digits, printable_ascii
+
 # name, settings.toml key, kind, default, secret, label
 FEED_FIELDS = (
     ("raw_enabled", "EMETER_RAW", "bool", 1, False, "Raw meter bytes on a TCP port"),
@@ -33,21 +35,8 @@ _TOPIC_BAD = "#+"
 _NET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.:"
 
 
-def _printable(s):
-    for ch in s:
-        if ch < " " or ch > "~":
-            return False
-    return True
-
-
 def _ascii_digits(s):
-    # str.isdigit() also accepts '²' or '٣', which int() then refuses or reads
-    if not s or len(s) > 9:
-        return False
-    for ch in s:
-        if ch < "0" or ch > "9":
-            return False
-    return True
+    return len(s) <= 9 and is_digits(s)
 
 
 def _port(s):
@@ -75,13 +64,13 @@ def _netaddr(s):
 
 
 def _text(s):
-    if len(s) > 64 or not _printable(s):
+    if len(s) > 64 or not printable_ascii(s):
         return None, "at most 64 printable ASCII characters"
     return s, None
 
 
 def _secret(s):
-    if len(s) > 128 or not _printable(s):
+    if len(s) > 128 or not printable_ascii(s):
         return None, "at most 128 printable ASCII characters"
     return s, None
 
@@ -90,7 +79,7 @@ def _topic(s):
     s = s.strip().strip("/")
     if not s:
         return None, "a topic such as emeter"
-    if len(s) > 64 or not _printable(s) or " " in s:
+    if len(s) > 64 or not printable_ascii(s) or " " in s:
         return None, "at most 64 characters, no spaces"
     for ch in _TOPIC_BAD:
         if ch in s:
@@ -102,7 +91,7 @@ def _url(s):
     s = s.strip()
     if not s:
         return "", None
-    if len(s) > 200 or not _printable(s) or " " in s:
+    if len(s) > 200 or not printable_ascii(s) or " " in s:
         return None, "at most 200 characters, no spaces"
     if not s.startswith("http://") and not s.startswith("https://"):
         return None, "starts with http:// or https://"

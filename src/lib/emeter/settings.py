@@ -14,6 +14,7 @@ import os
 
 from . import tomlfile
 from .feedfields import FEED_CHECKS, FEED_CHOICES, FEED_FIELDS
+from .textcheck import no_controls, only, printable_ascii
 
 FILE = "settings.toml"
 WEB_API_PORT = "CIRCUITPY_WEB_API_PORT"
@@ -48,32 +49,11 @@ _HOST = "abcdefghijklmnopqrstuvwxyz0123456789-"
 _PIN = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
 
 
-def _printable_ascii(s):
-    for ch in s:
-        if ch < " " or ch > "~":
-            return False
-    return True
-
-
-def _no_controls(s):
-    for ch in s:
-        if ch < " " or ch == "\x7f":
-            return False
-    return True
-
-
-def _only(s, allowed):
-    for ch in s:
-        if ch not in allowed:
-            return False
-    return True
-
-
 # Each checker takes the decoded text and returns (value, None) or (None, message).
 def _ssid(s):
     if len(s.encode("utf-8")) > 32:
         return None, "at most 32 bytes"
-    if not _no_controls(s):
+    if not no_controls(s):
         return None, "no control characters"
     return s, None
 
@@ -81,7 +61,7 @@ def _ssid(s):
 def _wpa(s):
     if not (8 <= len(s) <= 63):
         return None, "8 to 63 characters"
-    if not _printable_ascii(s):
+    if not printable_ascii(s):
         return None, "printable ASCII only"
     return s, None
 
@@ -90,7 +70,7 @@ def _host(s):
     s = s.lower()
     if not (1 <= len(s) <= 63):
         return None, "1 to 63 characters"
-    if not _only(s, _HOST) or s[0] == "-" or s[-1] == "-":
+    if not only(s, _HOST) or s[0] == "-" or s[-1] == "-":
         return None, "letters, digits and inner hyphens only"
     return s, None
 
@@ -107,7 +87,7 @@ def _choice(name):
 def _pin(s):
     if len(s) > 16:
         return None, "at most 16 characters"
-    if not _only(s, _PIN):
+    if not only(s, _PIN):
         return None, "a pin name like IO18 or GP1"
     return s, None
 
@@ -122,7 +102,7 @@ def _bool(s):
 
 def _hex16(s):
     s = s.replace(" ", "").lower()
-    if not _only(s, _HEX):
+    if not only(s, _HEX):
         return None, "hex digits 0-9 and a-f only"
     if len(s) != 32:
         return None, "exactly 32 hex digits"
@@ -132,7 +112,7 @@ def _hex16(s):
 def _admin(s):
     if not (8 <= len(s) <= 64):
         return None, "8 to 64 characters"
-    if not _printable_ascii(s):
+    if not printable_ascii(s):
         return None, "printable ASCII only"
     return hash_password(s), None
 
