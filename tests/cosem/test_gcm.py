@@ -16,10 +16,7 @@ if LIB not in sys.path:
 
 from cosem import aes, gcm  # noqa: E402
 
-try:
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-except ImportError:  # not a project requirement; the published vectors still run
-    AESGCM = None
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # pinned in requirements-dev.txt
 
 h = bytes.fromhex
 
@@ -285,10 +282,6 @@ def test_one_gcm_object_serves_many_frames(key, iv, pt):
     assert g.decrypt(iv, memoryview(ct1), memoryview(b"\x30"), tag1) == pt
 
 
-needs_cryptography = pytest.mark.skipif(AESGCM is None, reason="cryptography not importable")
-
-
-@needs_cryptography
 @settings(max_examples=80, deadline=None)
 @given(keys, st.binary(min_size=1, max_size=64), st.binary(max_size=300), st.binary(max_size=64))
 def test_agrees_with_the_cryptography_package(key, iv, pt, aad):
@@ -299,7 +292,6 @@ def test_agrees_with_the_cryptography_package(key, iv, pt, aad):
     assert ct + tag == ref
 
 
-@needs_cryptography
 @settings(max_examples=30, deadline=None)
 @given(keys, ivs, st.binary(max_size=200), st.binary(max_size=40))
 def test_decrypts_what_the_cryptography_package_encrypts(key, iv, pt, aad):
@@ -322,8 +314,7 @@ def test_authentication_only_tag_covers_sc_ak_and_plaintext():
         gcm.verify_tag_only(key, iv, b"\x10" + ak + altered, tag)
     with pytest.raises(gcm.AuthError):
         gcm.verify_tag_only(key, iv, b"\x10" + bytes(16) + apdu, tag)
-    if AESGCM is not None:
-        assert AESGCM(key).encrypt(iv, b"", b"\x10" + ak + apdu)[:12] == tag
+    assert AESGCM(key).encrypt(iv, b"", b"\x10" + ak + apdu)[:12] == tag
 
 
 # --- real meter captures --------------------------------------------------------
