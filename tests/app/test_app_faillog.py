@@ -122,3 +122,12 @@ def test_app_writes_the_log_right_after_a_frame_not_in_the_middle_of_one(tmp_pat
         assert b"#3 " in board.read_file(NAME)
     finally:
         app.web.stop()
+
+
+def test_log_ring_fits_the_heap_of_a_small_board():
+    from emeter.app import log_ring_bytes
+    assert log_ring_bytes(65536, None) == 65536        # host: no heap figure, the full default
+    assert log_ring_bytes(65536, 2_000_000) == 65536    # a board with PSRAM
+    assert log_ring_bytes(65536, 100_000) == 25_000     # an ESP32-S2 without PSRAM
+    assert log_ring_bytes(65536, 10_000) == 8192        # never below 8 kB
+    assert log_ring_bytes(4096, 10_000) == 4096         # and never above what was asked

@@ -32,6 +32,14 @@ AUTOBAUD = ((115200, 8, "N"), (2400, 8, "E"), (2400, 8, "N"), (9600, 8, "E"),
             (9600, 8, "N"), (9600, 7, "E"), (115200, 8, "E"))
 
 
+def log_ring_bytes(wanted, free):
+    """The log ring lives in RAM: on a board with little heap it takes at most a quarter
+    of what is free at start (never under 8 kB), so the decoder and the pages keep room."""
+    if free is None:
+        return wanted
+    return max(min(wanted, 8192), min(wanted, free // 4))
+
+
 class App:
     def __init__(self, board, port=80, log_limit=65536, log_interval_ms=60000, dns_port=53,
                  refresh_s=10, host="0.0.0.0", ntp_server=NTP_SERVER, ntp_port=NTP_PORT):
@@ -43,7 +51,7 @@ class App:
         self.settings = Settings.load(board)
         self.state = State(board)
         self.history = PowerHistory(board.ticks_ms)  # the dashboard's power graph
-        self.log = FailLog(board, log_limit, log_interval_ms)
+        self.log = FailLog(board, log_ring_bytes(log_limit, board.free_memory()), log_interval_ms)
         self.decoder = make_decoder(self.settings)
         self.reader = MeterReader(board, self.decoder, self.state, self.log,
                                   limit=self._uart_bytes())
