@@ -222,3 +222,15 @@ def test_setup_form_lets_a_long_valid_push_url_be_typed():
     page = pages.setup({"push_url": "http://x/" + "a" * 150}, {})
     m = re.search(r'<input type="text" id="push_url"[^>]*maxlength="(\d+)"', page)
     assert m and int(m.group(1)) >= 200
+
+
+def test_setup_form_is_in_sections_that_open_on_real_fields():
+    from emeter import pages
+    from emeter.settings import FIELDS
+    names = [f[0] for f in FIELDS]
+    assert set(pages.SECTIONS) <= set(names)
+    page = pages.setup({}, {})
+    titles = [t for t in pages.SECTIONS.values()]
+    at = [page.index('<h2 class="section">%s</h2>' % t.replace("&", "&amp;")) for t in titles]
+    assert at == sorted(at)  # in the order of the table of fields
+    assert page.index("Meter port") < page.index('id="baud"') < page.index("Encrypted meters")

@@ -122,6 +122,18 @@ def _field(name, kind, label, value, secret, is_set, error):
     return "".join(out)
 
 
+# The form in sections people recognise: the field that opens each section, and its title.
+SECTIONS = {
+    "wifi_ssid": "Network",
+    "baud": "Meter port",
+    "key": "Encrypted meters",
+    "admin_password": "Access",
+    "raw_enabled": "Raw bytes and DSMR bridge (TCP)",
+    "mqtt_enabled": "MQTT and Home Assistant",
+    "push_mode": "HTTP push",
+}
+
+
 def setup(values, is_set, errors=None, message=None):
     """The settings form. values: name -> shown value (secrets are never shown)."""
     errors = errors or {}
@@ -130,6 +142,9 @@ def setup(values, is_set, errors=None, message=None):
         body.append('<p class="%s">%s</p>' % ("err" if errors else "ok", esc(message)))
     body.append('<form method="post" action="/setup">')
     for name, _, kind, _, secret, label in FIELDS:
+        title = SECTIONS.get(name)
+        if title:
+            body.append('<h2 class="section">%s</h2>' % esc(title))
         body.append(_field(name, kind, label, values.get(name), secret, is_set.get(name),
                            errors.get(name)))
     body.append('<p><button type="submit">Save and restart</button></p></form>')

@@ -21,6 +21,7 @@ body>p{padding-top:0;padding-bottom:0}
 a{color:var(--acc)}.card>p:first-child{margin-top:0}.card>p:last-child{margin-bottom:0}
 h1{font-size:1.35em;margin:.2em 0 .6em}
 h2{font-size:.8em;margin:0 0 .6em;text-transform:uppercase;letter-spacing:.06em;color:var(--mute)}
+h2.section{margin-top:2em;padding-top:1em;border-top:1px solid var(--line)}form h2.section:first-child{margin-top:0;padding-top:0;border:0}
 .grid{display:grid;gap:1em;grid-template-columns:repeat(auto-fit,minmax(17em,1fr));margin-bottom:1em}
 .card{background:var(--card);border:1px solid var(--line);border-radius:14px;padding:1em 1.1em;
 margin-bottom:1em;min-width:0}
