@@ -234,3 +234,12 @@ def test_setup_form_is_in_sections_that_open_on_real_fields():
     at = [page.index('<h2 class="section">%s</h2>' % t.replace("&", "&amp;")) for t in titles]
     assert at == sorted(at)  # in the order of the table of fields
     assert page.index("Meter port") < page.index('id="baud"') < page.index("Encrypted meters")
+
+
+def test_the_shipped_template_loads_without_problems(tmp_path):
+    import shutil
+    from apphelp import ROOT
+    from host.board import HostBoard
+    shutil.copy(os.path.join(ROOT, "src", "settings.toml"), str(tmp_path / "settings.toml"))
+    s = Settings.load(HostBoard(str(tmp_path)))
+    assert s.problems == [] and s["hostname"] == "emeter" and s["baud"] == 115200
