@@ -14,7 +14,7 @@ only the pieces that become values are decoded to text.
 """
 
 from .crc import crc16_arc
-from .message import Failure, Message
+from .message import Failure, Message, Reading
 from .number import Dec, is_digits, parse_decimal
 from .obis import parse_key
 from .dsmr_spec import CLOCK, EVENT_LOG, HISTORY, ID_KEYS, KINDS, PROFILE, TEXT, VERSION_KEYS
@@ -23,13 +23,19 @@ _DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _DST = {"S": "summer", "W": "winter"}
 _GCM_TAG_LEN = 12
 _SEPARATORS = b"-:.."
+_FAST_DIGITS = 24  # longer numbers are read a byte at a time (no int() of a huge text)
 # Units as meters print them, so the common ones cost no new string per line.
 _UNITS = tuple((u.encode(), u) for u in ("kWh", "kW", "V", "A", "kvarh", "kvar", "kVArh", "kVAr",
                                           "Wh", "W", "varh", "var", "m3", "GJ", "Hz", "s"))
-# The same by (length << 8 | first byte), so a unit costs one look-up.
+# The same by (length << 8 | first byte), so a unit costs one look-up and no new bytes.
 _UNITS_AT = {}  # type: dict
 for _u in _UNITS:
     _UNITS_AT.setdefault((len(_u[0]) << 8) | _u[0][0], []).append(_u)
+# Slices and int() of bytes cost next to nothing on CPython; on MicroPython and CircuitPython
+# each slice is a heap block, so there numbers are read a byte at a time (no garbage). CPython
+# is told apart by bytes.isascii, which the board VMs lack (probed once, as crc.py does).
+_SLICING = hasattr(b"", "isascii")
+_UNIT_TEXT = dict(_UNITS) if _SLICING else None  # unit bytes -> text, for _unit_sliced
 # KINDS by 'C.D.E': [('A-', kind), ...], built once.
 _BY_CDE = {}  # type: dict
 for _k in KINDS:
@@ -126,6 +132,8 @@ def _lines(msg, data, pos, stop):
     spans = []    # ... else its values as spans  # type: list
     asc = _ascii(data)
     codes = _CODES
+    rs = msg.readings
+    idx = msg.index()  # a new code is appended here directly, as msg.add would
     while pos < stop:
         nl = data.find(b"\n", pos, stop)
         if nl < 0:
@@ -133,6 +141,8 @@ def _lines(msg, data, pos, stop):
         else:
             nxt = nl + 1
             e = nl
+            if e > pos and data[e - 1] == 13:
+                e -= 1
         while e > pos and data[e - 1] in (13, 32, 9):
             e -= 1
         if e > pos:
@@ -148,7 +158,11 @@ def _lines(msg, data, pos, stop):
                 if obis is not None:
                     if sa >= 0:
                         v, u = _number(data, sa, sb)
-                        msg.add(obis, v, u)
+                        if obis in idx:
+                            msg.add(obis, v, u)
+                        else:
+                            idx[obis] = len(rs)
+                            rs.append(Reading(obis, v, u))
                         sa = -1
                     else:
                         _add(msg, data, obis, kind, spans, asc)
@@ -274,8 +288,31 @@ def _add(msg, data, obis, kind, spans, asc=False):
 
 
 def _number(data, a, b):
-    """data[a:b] like '002130.115*kWh' -> (Dec(2130115, -3), 'kWh') with no text made
-    on the way; the same answer as _value(text) for anything else."""
+    """data[a:b] like '002130.115*kWh' -> (Dec(2130115, -3), 'kWh'); the same answer as
+    _number_slow (and _value(text)) for anything else.
+
+    Where slicing is cheap (CPython) the usual shape, digits[.digits][*unit], is read with
+    find, isdigit and int() of bytes (ASCII-only), which run in C; anything else (a sign,
+    an empty part, a very long number), and everything on the boards, goes a byte at a time."""
+    if _SLICING:
+        star = data.find(b"*", a, b)
+        n = b if star < 0 else star
+        if n - a <= _FAST_DIGITS:
+            dot = data.find(b".", a, n)
+            if dot < 0:
+                w = data[a:n]
+                if w.isdigit():
+                    return int(w), None if star < 0 else _unit_sliced(data, star + 1, b)
+            else:
+                w = data[a:dot]
+                f = data[dot + 1:n]
+                if w.isdigit() and f.isdigit():
+                    return Dec(int(w + f), dot + 1 - n), None if star < 0 else _unit_sliced(data, star + 1, b)
+    return _number_slow(data, a, b)
+
+
+def _number_slow(data, a, b):
+    # The reference reading of data[a:b], a byte at a time with no text made on the way.
     i = a
     c = data[i] if i < b else 0
     neg = c == 45  # '-'
@@ -319,6 +356,15 @@ def _unit(data, a, b):
             if data.startswith(raw, a):
                 return text
     return _text(data[a:b])
+
+
+def _unit_sliced(data, a, b):
+    # _unit() with one slice and one look-up, for where a slice costs next to nothing.
+    if a >= b:
+        return None
+    raw = data[a:b]
+    text = _UNIT_TEXT.get(raw)
+    return _text(raw) if text is None else text
 
 
 def _generic(msg, obis, data, spans, asc):

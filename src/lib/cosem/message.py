@@ -104,12 +104,20 @@ class Message:
 
     def _reindex(self):
         rs = self.readings
-        idx = {}
+        idx = self._index  # refilled, not replaced: a dict from index() stays the index
+        idx.clear()
         for i in range(len(rs) - 1, -1, -1):  # backwards: the first of duplicates wins
             idx[rs[i].obis] = i
-        self._index = idx
         self._indexed = rs
         return idx
+
+    def index(self):
+        """The current obis -> position dict, for a decoder that appends Readings itself:
+        a code not in it may be added as idx[obis] = len(readings); readings.append(...)."""
+        rs = self.readings
+        if self._indexed is rs and len(self._index) == len(rs):
+            return self._index
+        return self._reindex()
 
     def reading(self, obis):
         rs = self.readings
