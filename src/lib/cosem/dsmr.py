@@ -23,7 +23,7 @@ _DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _DST = {"S": "summer", "W": "winter"}
 _GCM_TAG_LEN = 12
 _SEPARATORS = b"-:.."
-_FAST_DIGITS = 24  # longer numbers are read a byte at a time (no int() of a huge text)
+_FAST_DIGITS = 32  # longer values are read a byte at a time (no int() of a huge text)
 # Units as meters print them, so the common ones cost no new string per line.
 _UNITS = tuple((u.encode(), u) for u in ("kWh", "kW", "V", "A", "kvarh", "kvar", "kVArh", "kVAr",
                                           "Wh", "W", "varh", "var", "m3", "GJ", "Hz", "s"))
@@ -35,7 +35,7 @@ for _u in _UNITS:
 # each slice is a heap block, so there numbers are read a byte at a time (no garbage). CPython
 # is told apart by bytes.isascii, which the board VMs lack (probed once, as crc.py does).
 _SLICING = hasattr(b"", "isascii")
-_UNIT_TEXT = dict(_UNITS) if _SLICING else None  # unit bytes -> text, for _unit_sliced
+_UNIT_TEXT = dict(_UNITS) if _SLICING else None  # unit bytes -> text, for _unit_text
 # KINDS by 'C.D.E': [('A-', kind), ...], built once.
 _BY_CDE = {}  # type: dict
 for _k in KINDS:
@@ -294,20 +294,16 @@ def _number(data, a, b):
     Where slicing is cheap (CPython) the usual shape, digits[.digits][*unit], is read with
     find, isdigit and int() of bytes (ASCII-only), which run in C; anything else (a sign,
     an empty part, a very long number), and everything on the boards, goes a byte at a time."""
-    if _SLICING:
-        star = data.find(b"*", a, b)
-        n = b if star < 0 else star
-        if n - a <= _FAST_DIGITS:
-            dot = data.find(b".", a, n)
-            if dot < 0:
-                w = data[a:n]
-                if w.isdigit():
-                    return int(w), None if star < 0 else _unit_sliced(data, star + 1, b)
-            else:
-                w = data[a:dot]
-                f = data[dot + 1:n]
-                if w.isdigit() and f.isdigit():
-                    return Dec(int(w + f), dot + 1 - n), None if star < 0 else _unit_sliced(data, star + 1, b)
+    if _SLICING and b - a <= _FAST_DIGITS:
+        num, _, unit = data[a:b].partition(b"*")
+        dot = num.find(b".")
+        if dot < 0:
+            if num.isdigit():
+                return int(num), _unit_text(unit)
+        elif 0 < dot < len(num) - 1:
+            m = num.replace(b".", b"", 1)
+            if m.isdigit():  # (a second '.' is still in m)
+                return Dec(int(m), dot + 1 - len(num)), _unit_text(unit)
     return _number_slow(data, a, b)
 
 
@@ -358,11 +354,10 @@ def _unit(data, a, b):
     return _text(data[a:b])
 
 
-def _unit_sliced(data, a, b):
-    # _unit() with one slice and one look-up, for where a slice costs next to nothing.
-    if a >= b:
+def _unit_text(raw):
+    # _unit() of bytes already cut out, for where a slice costs next to nothing.
+    if not raw:
         return None
-    raw = data[a:b]
     text = _UNIT_TEXT.get(raw)
     return _text(raw) if text is None else text
 
