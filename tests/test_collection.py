@@ -1,0 +1,38 @@
+"""Every folder under tests/ that holds test_*.py files is collected by a bare `pytest`
+(what `build.py test` and CI run); pytest's default norecursedirs skips folders named
+`build`, which once left tests/build out of CI."""
+
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TESTS = os.path.join(ROOT, "tests")
+SKIP = {"node_modules", "__pycache__", ".hypothesis", "artifacts"}
+
+
+def _folders_on_disk():
+    found = set()
+    for dirpath, dirnames, filenames in os.walk(TESTS):
+        dirnames[:] = [d for d in dirnames if d not in SKIP and not d.startswith(".")]
+        if any(f.startswith("test_") and f.endswith(".py") for f in filenames):
+            found.add(os.path.relpath(dirpath, ROOT).replace(os.sep, "/"))
+    return found
+
+
+def _folders_collected():
+    out = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
+    found = set()
+    for line in out.stdout.splitlines():
+        path = line.split("::")[0]
+        if "::" in line and path.endswith(".py"):
+            found.add(os.path.dirname(path))
+    return found
+
+
+def test_every_test_folder_is_collected():
+    on_disk = _folders_on_disk()
+    assert "tests/build" in on_disk
+    assert _folders_collected() == on_disk
