@@ -36,3 +36,16 @@ def test_every_test_folder_is_collected():
     on_disk = _folders_on_disk()
     assert "tests/build" in on_disk
     assert _folders_collected() == on_disk
+
+
+def test_a_run_without_the_shared_folder_says_where_it_comes_from(tmp_path):
+    root = tmp_path / "checkout"
+    (root / "tests").mkdir(parents=True)
+    with open(os.path.join(TESTS, "conftest.py")) as f:
+        (root / "tests" / "conftest.py").write_text(f.read())
+    (root / "tests" / "test_nothing.py").write_text("def test_nothing():\n    pass\n")
+    out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+                         cwd=str(root), capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stdout + out.stderr
+    lines = [ln for ln in out.stderr.splitlines() if "shared" in ln]
+    assert len(lines) == 1 and "../shared/corpus" in lines[0] and "beside this checkout" in lines[0]

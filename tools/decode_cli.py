@@ -12,6 +12,7 @@ from cosem import Decoder
 from cosem.message import json_line
 
 from tools.capture_file import segments
+from tools.cli import ArgumentParser
 
 
 def _key(text):
@@ -25,7 +26,7 @@ def _key(text):
 
 
 def main(argv):
-    ap = argparse.ArgumentParser(prog="build.py decode", description=__doc__.split("\n\n")[0])
+    ap = ArgumentParser(prog="build.py decode", description=__doc__.split("\n\n")[0])
     ap.add_argument("--key", type=_key, help="AES-128 decryption key (32 hex digits)")
     ap.add_argument("--auth-key", type=_key, help="authentication key (32 hex digits)")
     ap.add_argument("files", nargs="+", metavar="FILE", help="capture file ('-' for standard input)")
@@ -43,6 +44,12 @@ def main(argv):
                 out.write(json_line_error("cannot read %s: %s" % (path, e.strerror or e)) + "\n")
                 rejected += 1
                 continue
+        if not data.strip():
+            sys.stderr.write("build.py decode: %s is empty: give a capture (binary, hex text or a "
+                             "telegram), e.g. examples/dsmr-v5-nl-iskra-mt382-1.txt\n"
+                             % ("standard input" if path == "-" else path))
+            rejected += 1
+            continue
         for stream in segments(data):
             d = Decoder(args.key, args.auth_key)
             items = d.feed(stream) + d.flush()

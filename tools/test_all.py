@@ -6,6 +6,11 @@ import os
 import subprocess
 import sys
 
+try:
+    from tools.cli import UserError
+except ImportError:  # run as a script from tools/
+    from cli import UserError
+
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VENV = os.path.join(HERE, ".venv")
 PY = os.path.join(VENV, "bin", "python")
@@ -27,10 +32,25 @@ def _run(cmd, **kw):
     subprocess.check_call(cmd, **kw)
 
 
+def _run_quiet(cmd, fix):
+    """Run cmd; on failure a UserError with the command's last line of output and the fix."""
+    sys.stderr.write("+ %s\n" % " ".join(cmd))  # stderr: stdout may be what the user asked for
+    try:
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    except OSError as e:
+        raise UserError("cannot run %s (%s): %s" % (cmd[0], e.strerror or e, fix))
+    if p.returncode:
+        lines = [ln.strip() for ln in p.stdout.splitlines() if ln.strip()]
+        raise UserError("%s failed (%s): %s" % (" ".join(cmd[1:4]), lines[-1] if lines else
+                                                 "exit status %d" % p.returncode, fix))
+
+
 def ensure_venv(requirements="requirements-dev.txt"):
     """.venv with the pinned packages of a requirements file (installed again when it changes)."""
     if not os.path.exists(PY):
-        _run([sys.executable, "-m", "venv", VENV])
+        _run_quiet([sys.executable, "-m", "venv", VENV],
+                   "on Debian install python3-venv (sudo apt-get install python3-venv), "
+                   "remove %s if it is there, and run the command again" % VENV)
     with open(os.path.join(HERE, requirements)) as f:
         wanted = f.read()
     stamp = os.path.join(VENV, ".installed-" + requirements)
@@ -39,8 +59,9 @@ def ensure_venv(requirements="requirements-dev.txt"):
         with open(stamp) as f:
             have = f.read()
     if have != wanted:
-        _run([PY, "-m", "pip", "install", "-q", "--disable-pip-version-check", "-r",
-              os.path.join(HERE, requirements)])
+        _run_quiet([PY, "-m", "pip", "install", "-q", "--disable-pip-version-check", "-r",
+                    os.path.join(HERE, requirements)],
+                   "check that this computer reaches pypi.org, then run the command again")
         with open(stamp, "w") as f:
             f.write(wanted)
 
@@ -66,6 +87,9 @@ def _apt():
 
 
 def main(argv):
+    if not os.path.isdir(os.path.join(os.path.dirname(HERE), "shared", "corpus")):
+        print("../shared/corpus is missing: the tests read real meter captures from the shared folder "
+              "every developer and CI has beside this checkout; put it there, or the corpus tests fail")
     _apt()  # first: it may bring node and npm
     ensure_venv()
     _npm()
