@@ -74,6 +74,9 @@ def main(argv):
         return module.main(argv[1:])
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `build.py decode ... | head`: the reader has what it wanted
+        sys.stdout = open(os.devnull, "w")
+        return 0
     except UserError as e:
         if debug:
             raise
