@@ -31,6 +31,9 @@ class MeterReader:
             ov = board.serial_overruns()
             if ov is not None:
                 self.state.overruns = ov
+            ov = board.serial_reconnects()  # after a reconnect bytes come: counted here
+            if ov is not None:
+                self.state.reconnects = ov
         return got > 0
 
     def _results(self, items):
