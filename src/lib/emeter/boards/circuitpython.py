@@ -185,39 +185,35 @@ class Board(_Interface):
 
     def serial_readinto(self, buf):
         uart = self._uart
-        if uart is None:
-            args = self._uart_args
-            if args is None or ticks_diff(supervisor.ticks_ms(), self._retry_at) < 0:
-                return 0
-            try:
-                uart = self._uart = self._make_uart(args)
-            except (OSError, ValueError, RuntimeError):
-                self._retry_later()
-                return 0
-            self._reconnects += 1
-            self._retry_ms = _RETRY_FIRST_MS
-            print("emeter: serial port open again")
         try:
+            if uart is None:
+                # closed after an error: open again when the backoff says so
+                args = self._uart_args
+                if args is None or ticks_diff(supervisor.ticks_ms(), self._retry_at) < 0:
+                    return 0
+                uart = self._make_uart(args)
+                self._uart = uart
+                self._reconnects += 1
+                self._retry_ms = _RETRY_FIRST_MS
             waiting = uart.in_waiting
             if not waiting:
                 return 0
             if waiting >= self.uart_buffer_bytes - _UART_FIFO:
                 self._rx_full += 1
             return uart.readinto(buf) or 0
-        except OSError as e:
-            # close, say so once, open again later: the web server and feeds go on meanwhile
-            print("emeter: serial port: %s; opening it again" % (e,))
-            try:
-                uart.deinit()
-            except Exception:
-                pass
-            self._uart = None
-            self._retry_later()
+        except Exception as e:
+            # close, say so once, open again 1 s later, then 2, 4 ... 30 s; the web server and
+            # the feeds go on meanwhile
+            if self._uart is not None:
+                print("emeter: serial port: %r; opening it again" % (e,))
+                try:
+                    self._uart.deinit()
+                except Exception:
+                    pass
+                self._uart = None
+            self._retry_at = ticks_add(supervisor.ticks_ms(), self._retry_ms)
+            self._retry_ms = min(self._retry_ms * 2, _RETRY_MAX_MS)
             return 0
-
-    def _retry_later(self):
-        self._retry_at = ticks_add(supervisor.ticks_ms(), self._retry_ms)
-        self._retry_ms = min(self._retry_ms * 2, _RETRY_MAX_MS)
 
     def serial_overruns(self):
         return self._rx_full
