@@ -330,7 +330,7 @@ def main(argv):
                 raise DeployError("no CIRCUITPY drive found: plug the board in, or give --drive PATH")
             deploy_drive(opts["bundle"], drive, opts["force"])
     except DeployError as e:
-        sys.stderr.write("deploy failed: %s\n" % e)
+        sys.stderr.write("deploy failed: %s\n" % str(e).replace("\n", " "))
         return e.status
     return 0
 

@@ -70,7 +70,11 @@ def _npm():
     pkg = os.path.join(HERE, "tests", "mpy")
     if os.path.exists(os.path.join(pkg, "package.json")) and not os.path.isdir(os.path.join(pkg, "node_modules")):
         lock = os.path.exists(os.path.join(pkg, "package-lock.json"))
-        _run(["npm", "ci" if lock else "install", "--no-audit", "--no-fund", "--silent"], cwd=pkg)
+        try:
+            _run(["npm", "ci" if lock else "install", "--no-audit", "--no-fund", "--silent"], cwd=pkg)
+        except (OSError, subprocess.CalledProcessError) as e:
+            raise UserError("npm could not install the MicroPython VM in tests/mpy (%s): check that this "
+                            "computer reaches registry.npmjs.org, then run the command again" % _why(e))
 
 
 def _apt():
@@ -81,9 +85,19 @@ def _apt():
     if os.geteuid() != 0:
         print("missing Debian packages (install them as root): " + " ".join(missing))
         return
-    _run(["apt-get", "update", "-qq"])
-    _run(["apt-get", "install", "-y", "-qq", "--no-install-recommends"] + missing,
-         env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+    try:
+        _run(["apt-get", "update", "-qq"])
+        _run(["apt-get", "install", "-y", "-qq", "--no-install-recommends"] + missing,
+             env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+    except (OSError, subprocess.CalledProcessError) as e:
+        raise UserError("apt-get could not install %s (%s): install them by hand, then run the "
+                        "command again" % (" ".join(missing), _why(e)))
+
+
+def _why(e):
+    if isinstance(e, subprocess.CalledProcessError):
+        return "%s exited with status %d" % (os.path.basename(e.cmd[0]), e.returncode)
+    return e.strerror or str(e)
 
 
 def main(argv):

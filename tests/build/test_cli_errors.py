@@ -134,3 +134,20 @@ def test_build_deploy_bench_service_bad_arguments():
 def test_debug_shows_the_traceback(tmp_path):
     p = build_py("run", "--replay", str(tmp_path / "nothing.hex"), "--data", str(tmp_path), "--debug")
     assert "Traceback" in p.stderr and "no such file" in p.stderr
+
+
+def test_a_failed_npm_install_names_the_fix(tmp_path, monkeypatch):
+    sys.path.insert(0, ROOT)
+    from tools import test_all
+    from tools.cli import UserError
+    (tmp_path / "tests" / "mpy").mkdir(parents=True)
+    (tmp_path / "tests" / "mpy" / "package.json").write_text("{}")
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "npm").write_text("#!/bin/sh\nexit 1\n")
+    (fake / "npm").chmod(0o755)
+    monkeypatch.setattr(test_all, "HERE", str(tmp_path))
+    monkeypatch.setenv("PATH", str(fake) + os.pathsep + os.environ["PATH"])
+    with pytest.raises(UserError) as e:
+        test_all._npm()
+    assert "npm exited with status 1" in str(e.value) and "registry.npmjs.org" in str(e.value)
