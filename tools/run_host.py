@@ -14,8 +14,9 @@ data folder.
 
 import errno
 import os
-import sys
+import signal
 import socket
+import sys
 from datetime import datetime, timezone
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -215,11 +216,16 @@ def _listen_error(e, a):
     return None
 
 
+def _stop(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main(argv):
     a = parse_args(argv)
     from emeter.app import App
     from host.board import Restart
 
+    signal.signal(signal.SIGTERM, _stop)  # a service manager stops it like Ctrl-C: log.txt written
     if not a.replay and not a.serial:
         raise UserError("no meter input: replay a capture (--replay %s) or read a port "
                         "(--serial /dev/ttyUSB0)" % EXAMPLE, 2)
@@ -234,7 +240,7 @@ def main(argv):
                 if err is None:
                     raise
                 raise err
-            print("serving http://localhost:%d/ (data in %s)" % (a.port, os.path.abspath(a.data)),
+            print("serving http://localhost:%d/ (data in %s)" % (app.web.port(), os.path.abspath(a.data)),
                   flush=True)
             while True:
                 app.step()

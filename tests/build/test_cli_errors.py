@@ -20,6 +20,8 @@ def build_py(*args, cwd=None, timeout=60):
 
 def one_line(status, *args, **kw):
     """Run build.py; assert the exit status and a single stderr line without a traceback."""
+    if args[:1] == ("run",) and "--port" not in args:  # should it serve after all: loopback, any port
+        args += ("--port", "0", "--host", "127.0.0.1")
     p = build_py(*args, **kw)
     lines = p.stderr.strip().splitlines()
     assert "Traceback" not in p.stderr, p.stderr
@@ -132,7 +134,8 @@ def test_build_deploy_bench_service_bad_arguments():
 
 
 def test_debug_shows_the_traceback(tmp_path):
-    p = build_py("run", "--replay", str(tmp_path / "nothing.hex"), "--data", str(tmp_path), "--debug")
+    p = build_py("run", "--replay", str(tmp_path / "nothing.hex"), "--data", str(tmp_path), "--debug",
+                 "--port", "0", "--host", "127.0.0.1")
     assert "Traceback" in p.stderr and "no such file" in p.stderr
 
 

@@ -61,4 +61,5 @@ def test_build_py_run_replay_serves_data_json(tmp_path):
         assert os.path.isdir(str(tmp_path / "data"))
     finally:
         proc.terminate()
-        proc.wait(10)
+        rc = proc.wait(10)
+    assert rc == 0  # SIGTERM (a service manager's stop) ends it like Ctrl-C
