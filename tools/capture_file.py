@@ -1,62 +1,128 @@
-"""Reading captures the way people have them: raw binary, hex text (any
-separators, '0x' prefixes, a pasted log.txt dump) or an ASCII telegram.
-Host-side only (used by `build.py decode` and `build.py run --replay`)."""
+"""Reading captures the way people have them: raw binary, an ASCII telegram, hex text
+(any separators, '0x' prefixes), or a log.txt of rejected frames.
 
-_HEX = set("0123456789abcdefABCDEF")
-_SEPARATORS = set(" \t\r\n,;:-|")
+Two log.txt formats are read, entry by entry:
+- this project's: a '--- Start --- <when> <reason>' line, the bytes as hex, '--- End ---';
+- the seed firmware's (the ESP8266 reader this project replaces): '--- Start ---', then the
+  bytes as C's printf("%#04x, ") writes them, 16 to a line ('0x1b, 0x02, 0000, ' -- that
+  format writes a zero byte as '0000', not '0x00'), and '---  End  ---'.
+Host-side only (`build.py decode`, and `build.py run --replay` through host.capture).
+"""
+
+_HEX = "0123456789abcdefABCDEF"
+_SEPARATORS = " \t\r\n,;:-|"
 
 
-def _hex_text(text):
-    """The bytes of hex text, or None if it is not hex text."""
-    digits = []
-    i = 0
-    n = len(text)
-    while i < n:
-        c = text[i]
-        if c == "0" and i + 1 < n and text[i + 1] in "xX":
-            i += 2
-            continue
-        if c in _HEX:
-            digits.append(c)
-        elif c not in _SEPARATORS:
+def _marker(line, word):
+    """Is line a '--- Start ---' / '---  End  ---' marker (any spaces inside, text after)?"""
+    s = line.strip()
+    if not s.startswith("---"):
+        return False
+    s = s[3:].lstrip()
+    if not s.startswith(word):
+        return False
+    return s[len(word):].lstrip().startswith("---")
+
+
+def _tokens(text):
+    out = []
+    word = []
+    for c in text:
+        if c in _SEPARATORS:
+            if word:
+                out.append("".join(word))
+                word = []
+        else:
+            word.append(c)
+    if word:
+        out.append("".join(word))
+    return out
+
+
+def _is_hex(s):
+    for c in s:
+        if c not in _HEX:
+            return False
+    return True
+
+
+def _printf_bytes(tokens):
+    """One byte per token, as printf('%#04x') writes them ('0x1b', and '0000' for zero),
+    or None when a token is something else."""
+    out = bytearray()
+    for t in tokens:
+        if t[:2] in ("0x", "0X") and 3 <= len(t) <= 4 and _is_hex(t[2:]):
+            out.append(int(t[2:], 16))
+        elif t in ("0", "0000"):  # '%#x' and '%#04x' write zero without its '0x'
+            out.append(0)
+        else:
             return None
-        i += 1
-    if not digits or len(digits) % 2:
+    return bytes(out)
+
+
+def hex_text(text):
+    """The bytes of hex text, or None if it is not hex text."""
+    tokens = _tokens(text)
+    if not tokens:
         return None
-    return bytes.fromhex("".join(digits))
+    for t in tokens:
+        if t[:2] in ("0x", "0X"):
+            b = _printf_bytes(tokens)
+            if b is not None:
+                return b
+            break
+    digits = "".join([t[2:] if t[:2] in ("0x", "0X") else t for t in tokens])
+    if not digits or len(digits) % 2 or not _is_hex(digits):
+        return None
+    return bytes.fromhex(digits)
+
+
+def _log_entries(lines):
+    """The hex of each Start..End block; a block the file cuts off before its End still counts."""
+    out = []
+    block = None
+    for line in lines:
+        if _marker(line, "Start"):
+            if block:
+                out.append(block)
+            block = []
+        elif _marker(line, "End"):
+            if block is not None:
+                out.append(block)
+            block = None
+        elif block is not None:
+            block.append(line)
+    if block:
+        out.append(block)
+    streams = []
+    for block in out:
+        b = hex_text("\n".join(block))
+        if b:
+            streams.append(b)
+    return streams
+
+
+def read(data):
+    """A capture file's bytes -> (kind, streams): kind 'binary', 'telegram', 'hex' or 'log';
+    streams: the byte streams to decode, one per log.txt entry (else one)."""
+    try:
+        text = data.decode("ascii")
+    except UnicodeDecodeError:
+        return "binary", [data]
+    lines = text.splitlines()
+    for line in lines:
+        if _marker(line, "Start") or _marker(line, "End"):
+            return "log", _log_entries(lines)
+    stripped = text.lstrip()
+    if stripped.startswith("/") or "\n/" in text:
+        return "telegram", [data]  # a P1 telegram (or several)
+    b = hex_text("\n".join([ln for ln in lines if not ln.lstrip().startswith("#")]))
+    if b is not None:
+        return "hex", [b]
+    return "binary", [data]
 
 
 def segments(data):
     """A capture file's bytes -> list of byte streams to decode (one per log.txt entry)."""
-    try:
-        text = data.decode("ascii")
-    except UnicodeDecodeError:
-        return [data]
-    stripped = text.lstrip()
-    if stripped.startswith("/") or "\n/" in text:
-        return [data]  # a P1 telegram (or several)
-    if "--- Start" in text:
-        out = []
-        block = None
-        for line in text.splitlines():
-            if line.startswith("--- Start"):
-                block = []
-            elif line.startswith("--- End"):
-                if block is not None:
-                    b = _hex_text("\n".join(block))
-                    if b:
-                        out.append(b)
-                block = None
-            elif block is not None:
-                block.append(line)
-        return out
-    lines = [ln for ln in text.splitlines() if not ln.lstrip().startswith("#")]
-    b = _hex_text("\n".join(lines))
-    return [b] if b is not None else [data]
+    return read(data)[1]
 
-
-def read_capture(path):
-    """All the bytes of a capture file as one stream (replay)."""
-    with open(path, "rb") as f:
-        data = f.read()
-    return b"".join(segments(data))
