@@ -13,7 +13,7 @@ import sys
 from cosem import Decoder
 from cosem.message import json_line
 
-from tools.capture_file import read
+from host.capture import read
 
 
 def _key(text):
