@@ -58,7 +58,8 @@ def main(argv):
             said += len(items)
         if not said:
             out.flush()
-            sys.stderr.write("build.py decode: %s: %s\n" % ("standard input" if path == "-" else path, _silence(kind, data)))
+            name = "standard input" if path == "-" else path
+            sys.stderr.write("build.py decode: %s: %s\n" % (name, _silence(kind, data)))
             rejected += 1
     out.flush()
     return 1 if rejected else 0
