@@ -151,6 +151,23 @@ def test_a_whole_frame_ends_an_open_join():
     assert [i.reason for i in items if not i.ok] == ["incomplete"]
 
 
+def test_a_damaged_or_cut_segment_ends_the_join_without_the_quiet_line():
+    """A UART overrun leaves a frame that fails its checks, or its tail as stray bytes: the
+    segments around it must not be joined as if nothing was missing."""
+    (a, ca), (b, cb) = SOURCES[0], SOURCES[1]
+    pa = _hdlc_parts(a, 3)
+    damaged = bytearray(pa[1])
+    damaged[len(damaged) // 2] ^= 0x10
+    tail = pa[1][len(pa[1]) // 2:]
+    for middle in (bytes(damaged), tail, pa[1][:len(pa[1]) // 2]):
+        items = _run([[pa[0], middle, pa[2]], _hdlc_parts(b, 2)], quiet=False)
+        assert [_content(i) for i in items if i.ok] == [cb]
+        fails = [i for i in items if not i.ok]
+        assert "incomplete" in [i.reason for i in fails]
+        # the join ended at the damage: the segment after it was never joined to the one before
+        assert not [i for i in fails if pa[0] in i.raw and pa[2] in i.raw]
+
+
 def test_segment_without_its_first_is_not_decoded():
     (a, ca), (b, cb) = SOURCES[0], SOURCES[1]
     items = _run([_hdlc_parts(a, 3)[1:], _hdlc_parts(b, 2)])

@@ -154,9 +154,16 @@ class Decoder:
             self._noise_count = 0
 
     def _found(self, out):
-        """A frame begins: close the junk run before it."""
+        """A frame begins: close the junk run before it. Junk inside a segmented message is
+        what is left of a lost segment: the open join cannot complete."""
         if self._noise_count:
+            if self._seg is not None:
+                self._lost(out, "bytes that belong to no frame between its segments")
             self._report_noise(out)
+
+    def _lost(self, out, why):
+        out.append(Failure("hdlc", "incomplete", "segmented message lost a segment (%s)" % why, self._seg[1]))
+        self._seg = None
 
     # --- HDLC ---------------------------------------------------------------
     def _hdlc(self, buf, pos, avail, out, final):
@@ -169,6 +176,8 @@ class Decoder:
             if avail - pos >= 9 and buf[pos + 1] & 0xF0 == 0xA0:
                 self._found(out)
                 self.framed = True
+                if self._seg is not None:
+                    self._lost(out, "a frame cut short")
                 out.append(Failure("hdlc", "truncated", "frame cut short: %d of %d bytes"
                                    % (avail - pos, (((buf[pos + 1] & 7) << 8) | buf[pos + 2]) + 2),
                                    buf[pos:avail]))
@@ -178,6 +187,8 @@ class Decoder:
         self.framed = True
         if status == hdlc.BAD:
             reason, text = res
+            if self._seg is not None:
+                self._lost(out, "a damaged frame")
             out.append(Failure("hdlc", reason, text, buf[pos:end + 1]))
             # a bad FCS still marks where the frame ends; otherwise resynchronise after the flag
             return end if reason == "fcs" else pos + 1
