@@ -23,12 +23,22 @@ RETRY_MAX_S = 30.0
 
 class ReplayUart:
     def __init__(self, data, baud, char_bits=10, speed=1.0, buffer_bytes=4096, loop=True,
-                 clock=time.monotonic, schedule=None):
-        """schedule: [(byte offset, seconds)] where each message starts and when (at speed 1),
-        ending with (len(data), the loop's length in seconds); None: back to back."""
-        if not data:
+                 clock=time.monotonic, gap_s=1.0, schedule=None):
+        """data: the bytes, or a list of byte strings (log.txt entries: separate moments of
+        the line), after each of which the line stays quiet for gap_s seconds.
+        schedule: [(byte offset, seconds)] where each message starts and when (at speed 1),
+        ending with (len(data), the loop's length in seconds); it replaces the gaps."""
+        parts = [bytes(p) for p in data if p] if isinstance(data, (list, tuple)) else [bytes(data)]
+        if not parts or not parts[0]:
             raise ValueError("empty capture")
-        self.data = bytes(data)
+        self.data = b"".join(parts)
+        self.breaks = []  # where the line goes quiet (ends of parts), when there are several
+        if len(parts) > 1:
+            end = 0
+            for p in parts:
+                end += len(p)
+                self.breaks.append(end)
+        self.gap = gap_s
         self.rate = baud * speed / char_bits  # bytes per second
         self.starts = None
         if schedule:
@@ -53,22 +63,41 @@ class ReplayUart:
             free = start + (end - offset) / self.rate
         self.period = max(schedule[-1][1] / speed, free)
 
-    def _sent_by(self, elapsed):
-        """Bytes put on the wire `elapsed` seconds after the start."""
+    def _scheduled(self, t):
+        """Bytes put on the wire t seconds after the start, each message at its time."""
         size = len(self.data)
-        if self.starts is None:
-            total = int(elapsed * self.rate)
-            return total if self.loop else min(total, size)
-        cycles, e = divmod(elapsed, self.period)
-        if cycles and not self.loop:
-            return size
+        cycles, e = divmod(t, self.period)
         k = bisect_right(self.starts, e) - 1
         if k < 0:
             return int(cycles) * size
         return int(cycles) * size + self.offsets[k] + min(self.lengths[k], int((e - self.starts[k]) * self.rate))
 
+    def _sent(self, t):
+        """Bytes put on the wire t seconds after the start."""
+        if self.starts is not None:
+            return self._scheduled(t)
+        if not self.breaks:
+            return int(t * self.rate)
+        size = len(self.data)
+        period = size / self.rate + len(self.breaks) * self.gap
+        loops = int(t // period)
+        r = t - loops * period
+        prev = 0
+        for b in self.breaks:
+            dur = (b - prev) / self.rate
+            if r < dur:
+                return loops * size + prev + int(r * self.rate)
+            r -= dur
+            if r < self.gap:
+                return loops * size + b  # the line is quiet
+            r -= self.gap
+            prev = b
+        return loops * size + size
+
     def _arrived(self):
-        total = self._sent_by(self.clock() - self.t0)
+        total = self._sent(self.clock() - self.t0)
+        if not self.loop:
+            total = min(total, len(self.data))
         self.sent = total
         waiting = total - self.pos
         if waiting > self.buffer_bytes:

@@ -1,6 +1,7 @@
 """`build.py run`: the device application on this computer.
 
-  python3 build.py run --replay FILE... [--speed X]         replay captures, looping
+  python3 build.py run --replay FILE... [--speed X]         replay captures (binary, hex, telegrams,
+                                                             a log.txt), one after the other, looping
   python3 build.py run --serial DEV [--baud N --parity N|E|O --bits 7|8]
   common: [--port N (8080)] [--data DIR (./data)] [--host ADDR (0.0.0.0)]
 
@@ -39,7 +40,7 @@ def parse_args(argv):
     src = ap.add_mutually_exclusive_group()
     src.add_argument("--serial", metavar="DEV", help="serial device (pyserial), e.g. /dev/ttyUSB0")
     src.add_argument("--replay", metavar="FILE", nargs="+",
-                     help="captures to replay one after the other: binary, hex or telegrams")
+                     help="captures to replay one after the other: binary, hex, telegrams or log.txt")
     ap.add_argument("--baud", type=int, choices=(300, 1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200))
     ap.add_argument("--parity", choices=("N", "E", "O"))
     ap.add_argument("--bits", type=int, choices=(7, 8))
@@ -76,7 +77,8 @@ def replay_plan(data, kind):
     rejected maps failure reasons to counts (stray bytes not counted)."""
     from cosem import Decoder
 
-    default = DSMR_INTERVAL_S if kind == "telegram" else BINARY_INTERVAL_S
+    dsmr = kind == "telegram" or data.lstrip()[:1] == b"/"
+    default = DSMR_INTERVAL_S if dsmr else BINARY_INTERVAL_S
     d = Decoder()
     items = d.feed(bytes(data)) + d.flush()
     starts = []   # (offset, timestamp seconds or None)
@@ -117,6 +119,24 @@ def replay_plan(data, kind):
     return schedule, messages, rejected
 
 
+def _plan_streams(streams, kind):
+    """replay_plan over a log.txt's entries (each decoded afresh, as `decode` does), one after
+    the other; the same as replay_plan for a single stream."""
+    schedule = []
+    good = 0
+    rejected = {}
+    base_off = 0
+    for stream in streams:
+        plan, g, r = replay_plan(stream, kind)
+        base_t = schedule.pop()[1] if schedule else 0.0
+        schedule += [(base_off + off, base_t + t) for off, t in plan]
+        base_off += len(stream)
+        good += g
+        for k in r:
+            rejected[k] = rejected.get(k, 0) + r[k]
+    return schedule, good, rejected
+
+
 def load_replay(paths):
     """(kind, bytes, schedule, messages) of one or more captures played one after the other."""
     from host import capture
@@ -129,14 +149,15 @@ def load_replay(paths):
         if os.path.isdir(path):
             raise UserError("%s is a folder: give capture files, e.g. --replay %s" % (path, EXAMPLE), 2)
         try:
-            kind, raw = capture.load(path)
+            kind, streams = capture.load_streams(path)  # a log.txt's entries apart
         except FileNotFoundError:
             raise UserError("%s: no such file: give a capture file, e.g. --replay %s" % (path, EXAMPLE), 2)
         except OSError as e:
             raise UserError("cannot read %s (%s): give a readable capture file" % (path, e.strerror or e))
+        raw = b"".join(streams)
         if not raw.strip():
             raise UserError("%s is empty: give a capture, e.g. --replay %s" % (path, EXAMPLE))
-        plan, good, rejected = replay_plan(raw, kind)
+        plan, good, rejected = _plan_streams(streams, kind)
         what = ", ".join("%d %s" % (n, r) for r, n in sorted(rejected.items()))
         if not good and not [r for r in rejected if r not in _NOT_A_FRAME]:
             raise UserError("%s: nothing decodable in %d bytes (%s): replay a capture (binary, hex text or "

@@ -120,7 +120,7 @@ def test_build_names_a_fix_that_installs_no_browser():
 def test_decode_of_an_empty_file_and_a_bad_key(tmp_path):
     empty = tmp_path / "empty.hex"
     empty.write_bytes(b"")
-    assert "empty.hex is empty" in one_line(1, "decode", str(empty))
+    assert "empty.hex: the file is empty" in one_line(1, "decode", str(empty))
     assert "32 hex digits" in one_line(2, "decode", "--key", "zz", EXAMPLE)
     assert "FILE" in one_line(2, "decode")
 
