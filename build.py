@@ -2,15 +2,16 @@
 """esp-smart-meter developer tool.
 
   python3 build.py decode [--key HEX] [--auth-key HEX] FILE...   decode captures to JSON lines
-  python3 build.py run [--serial DEV | --replay FILE] [--port N]  host mode (the device on a PC)
+  python3 build.py run [--serial DEV | --replay FILE...] [--port N]  host mode (the device on a PC)
   python3 build.py build [--target circuitpython|micropython]     board bundle in build/CIRCUITPY/
   python3 build.py deploy [--drive PATH | --ota URL]              copy the bundle to a board
   python3 build.py bench                                           decoder benchmark
   python3 build.py service --serial DEV [--install]               systemd unit for host mode
   python3 build.py test                                            install test needs, run every test
 
-A mistake is one line on stderr naming the fix (exit status 2 for bad arguments, 1 otherwise);
-add --debug to any command to see the traceback instead.
+`python3 build.py COMMAND --help` lists a command's options. A mistake is one line on stderr
+naming the fix (exit status 2 for bad arguments, 1 otherwise); add --debug to any command to
+see the traceback instead.
 Each command lives in its own module under tools/; this file only dispatches.
 """
 

@@ -51,19 +51,24 @@ def ensure_venv(requirements="requirements-dev.txt"):
         _run_quiet([sys.executable, "-m", "venv", VENV],
                    "on Debian install python3-venv (sudo apt-get install python3-venv), "
                    "remove %s if it is there, and run the command again" % VENV)
+    if _installed(requirements) or (requirements == "requirements.txt" and _installed("requirements-dev.txt")):
+        return  # (requirements-dev.txt pins everything requirements.txt does: tests/test_requirements.py)
+    _run_quiet([PY, "-m", "pip", "install", "-q", "--disable-pip-version-check", "-r",
+                os.path.join(HERE, requirements)],
+               "check that this computer reaches pypi.org, then run the command again")
     with open(os.path.join(HERE, requirements)) as f:
         wanted = f.read()
+    with open(os.path.join(VENV, ".installed-" + requirements), "w") as f:
+        f.write(wanted)
+
+
+def _installed(requirements):
+    """Has .venv the packages of this requirements file as it reads now?"""
     stamp = os.path.join(VENV, ".installed-" + requirements)
-    have = ""
-    if os.path.exists(stamp):
-        with open(stamp) as f:
-            have = f.read()
-    if have != wanted:
-        _run_quiet([PY, "-m", "pip", "install", "-q", "--disable-pip-version-check", "-r",
-                    os.path.join(HERE, requirements)],
-                   "check that this computer reaches pypi.org, then run the command again")
-        with open(stamp, "w") as f:
-            f.write(wanted)
+    if not os.path.exists(stamp):
+        return False
+    with open(stamp) as f, open(os.path.join(HERE, requirements)) as g:
+        return f.read() == g.read()
 
 
 def _npm():

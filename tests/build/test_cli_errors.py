@@ -154,3 +154,24 @@ def test_a_failed_npm_install_names_the_fix(tmp_path, monkeypatch):
     with pytest.raises(UserError) as e:
         test_all._npm()
     assert "npm exited with status 1" in str(e.value) and "registry.npmjs.org" in str(e.value)
+
+
+def test_a_venv_made_for_the_tests_serves_host_mode_without_pip(tmp_path, monkeypatch):
+    # build.py test installs requirements-dev.txt; run, build and service need requirements.txt,
+    # whose pins it holds: no second pip run (none at all on a machine without PyPI)
+    sys.path.insert(0, ROOT)
+    from tools import test_all
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin" / "python").write_text("")
+    with open(os.path.join(ROOT, "requirements-dev.txt")) as f:
+        (venv / ".installed-requirements-dev.txt").write_text(f.read())
+    monkeypatch.setattr(test_all, "VENV", str(venv))
+    monkeypatch.setattr(test_all, "PY", str(venv / "bin" / "python"))
+    ran = []
+    monkeypatch.setattr(test_all, "_run_quiet", lambda cmd, fix: ran.append(cmd))
+    test_all.ensure_venv("requirements.txt")
+    assert ran == []
+    (venv / ".installed-requirements-dev.txt").write_text("older pins\n")
+    test_all.ensure_venv("requirements.txt")
+    assert len(ran) == 1 and ran[0][-1].endswith("requirements.txt")
