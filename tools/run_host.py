@@ -100,18 +100,19 @@ def replay_plan(data, kind):
         pos = at + max(1, len(raw) // 2)
     schedule = []
     t = 0.0
-    prev = None
+    prev = prev_t = None  # the latest meter timestamp, and when it was replayed
     gaps = []
     for i, (offset, ts) in enumerate(starts):
         if i:
-            gap = default
+            nxt = t + default
             if ts is not None and prev is not None and 0 < ts - prev <= LONGEST_GAP_S:
-                gap = ts - prev
-            gaps.append(gap)
-            t += gap
+                nxt = max(t, prev_t + ts - prev)  # the meter's clock, whatever came between
+            if nxt > t:
+                gaps.append(nxt - t)
+            t = nxt
         schedule.append((0 if i == 0 else offset, t))
         if ts is not None:
-            prev = ts
+            prev, prev_t = ts, t
     if not schedule:
         schedule.append((0, 0.0))
     gaps.sort()

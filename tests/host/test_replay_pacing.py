@@ -101,3 +101,17 @@ def test_a_capture_of_rejected_frames_still_replays_and_says_so(capsys):
     assert messages == 0 and schedule == [(0, 0.0), (len(data), 10.0)]
     out = capsys.readouterr().out
     assert "no message decodes (1 fcs rejected), see /log" in out
+
+
+def test_a_rejected_frame_between_two_messages_keeps_the_meters_clock():
+    # good (T), a frame with a bad checksum, good (T + 10 s): the third still comes 10 s after
+    # the first, the rejected one somewhere between
+    hour = open(DSMR_HOUR, "rb").read()
+    second = hour.index(b"/", 1)
+    third = hour.index(b"/", second + 1)
+    one, two = hour[:second], hour[second:third]
+    bad = one.replace(b"1-0:1.7.0(00.", b"1-0:1.7.0(01.")  # CRC no longer matches
+    schedule, messages, rejected = run_host.replay_plan(one + bad + two, "telegram")
+    assert messages == 2 and rejected == {"crc": 1}
+    times = [t for _, t in schedule]
+    assert times[0] == 0.0 and 0 < times[1] <= 10.0 and times[2] == 10.0
