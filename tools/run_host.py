@@ -27,7 +27,7 @@ for p in (os.path.join(HERE, "src", "lib"), HERE):
 
 from tools.cli import ArgumentParser, UserError, port_number  # noqa: E402
 
-EXAMPLE = "examples/dsmr-v5-nl-iskra-mt382-1.txt"
+EXAMPLE = "examples/dsmr-v5-nl-iskra-mt382-hour.txt"
 DSMR_INTERVAL_S = 1.0     # DSMR 5 sends a telegram every second
 BINARY_INTERVAL_S = 10.0  # HAN lists come every 2-10 s (list 1 more often, list 3 hourly)
 LONGEST_GAP_S = 3600.0    # a longer gap between timestamps is a gap in the capture, not the meter's pace
@@ -215,8 +215,9 @@ def make_board(a):
         baud, bits, parity = capture.wire_settings(kind, replay)
         wire = (a.baud or baud, a.bits or bits, a.parity or parity)
         period = schedule[-1][1]
-        print("replaying %s (%s, %d bytes, %d messages over %gs, looping) at %d %d%s1 x%g" % (
-            " ".join(a.replay), kind, len(replay), messages, period, wire[0], wire[1], wire[2], a.speed))
+        print("replaying %s (%s, %d bytes, %d message%s over %gs, looping) at %d %d%s1 x%g" % (
+            " ".join(a.replay), kind, len(replay), messages, "" if messages == 1 else "s", period,
+            wire[0], wire[1], wire[2], a.speed))
     elif a.serial:
         _check_serial(a.serial)
         if a.baud or a.bits or a.parity:

@@ -41,8 +41,9 @@ def _run_quiet(cmd, fix):
         raise UserError("cannot run %s (%s): %s" % (cmd[0], e.strerror or e, fix))
     if p.returncode:
         lines = [ln.strip() for ln in p.stdout.splitlines() if ln.strip()]
-        raise UserError("%s failed (%s): %s" % (" ".join(cmd[1:4]), lines[-1] if lines else
-                                                 "exit status %d" % p.returncode, fix))
+        raise UserError("%s %s failed (%s): %s" % (os.path.basename(cmd[0]), " ".join(cmd[1:3]),
+                                                    lines[-1] if lines else "exit status %d" % p.returncode,
+                                                    fix))
 
 
 def ensure_venv(requirements="requirements-dev.txt"):
