@@ -66,3 +66,22 @@ def test_unplug_keeps_the_web_server_and_replug_reads_again(tmp_path, run_app, c
     finally:
         for fd in fds:
             os.close(fd)
+
+
+def test_new_settings_change_the_open_port_and_keep_its_history(tmp_path):
+    link = str(tmp_path / "ttyMETER")
+    master, slave = _plug(link)
+    try:
+        board = HostBoard(str(tmp_path / "data"), serial=link)  # no wire: the app's settings rule
+        board.serial_open(2400, 8, "E", 1)
+        uart = board.uart
+        uart.reconnects = 3  # as if it had come back three times
+        board.serial_open(115200, 8, "N", 1)  # autodetect trying the next rate
+        assert board.uart is uart and board.serial_reconnects() == 3
+        assert (uart.port.baudrate, uart.port.parity) == (115200, "N")
+        os.write(master, b"/ISK5")
+        assert wait_for(lambda: board.serial_readinto(bytearray(16)) == 5, 5)
+        board.uart.close()
+    finally:
+        os.close(master)
+        os.close(slave)
