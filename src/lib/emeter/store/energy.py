@@ -29,7 +29,7 @@ import struct
 from cosem.crc import crc16_x25
 from cosem.number import Dec
 
-from .localtime import Zone, date_from_days, days_from_date, iso_local, parse_iso, wall_epoch
+from emeter.store.localtime import Zone, date_from_days, days_from_date, iso_local, parse_iso, wall_epoch
 
 NAME = "energy.bin"
 EDGE_S = 900            # an edge's message comes at most this late (seconds)
