@@ -325,7 +325,8 @@ class Energy:
         return True
 
     # --- reading back -------------------------------------------------------
-    def _num(self, v):
+    def kwh(self, v):
+        """An int at self.e as kWh text ("null" for unknown)."""
         return "null" if v < 0 else str(Dec(v, self.e))
 
     def _label(self, level, key):
@@ -383,7 +384,7 @@ class Energy:
             sep = ""
             for label, vi, vx, part in self.rows(level):
                 out.append('%s{"start": "%s", "import": %s, "export": %s%s}' % (
-                    sep, label, self._num(vi), self._num(vx), ', "partial": true' if part else ""))
+                    sep, label, self.kwh(vi), self.kwh(vx), ', "partial": true' if part else ""))
                 sep = ", "
             out.append("]")
         month, hours, mean = self.peaks()
@@ -391,9 +392,9 @@ class Energy:
             '"%s"' % month if month else "null", self.peaks_n))
         sep = ""
         for label, v in hours:
-            out.append('%s{"start": "%s", "import": %s}' % (sep, label, self._num(v)))
+            out.append('%s{"start": "%s", "import": %s}' % (sep, label, self.kwh(v)))
             sep = ", "
-        out.append('], "mean": %s' % self._num(mean))
+        out.append('], "mean": %s' % self.kwh(mean))
         meter = self._meter_peaks()
         if meter:
             out.append(', "meter": {%s}' % meter)
