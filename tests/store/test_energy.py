@@ -287,3 +287,12 @@ def test_meter_demand_peaks_are_shown_as_sent():
 
 def test_sizes_are_documented():
     assert "%d B" % SIZE in energy_mod.__doc__.replace(",", "")
+
+
+def test_document_comes_in_chunks_of_about_a_kilobyte():
+    msgs, rows = seq("dsmr")
+    e = run(msgs)
+    parts = list(e.chunks())
+    assert "".join(parts) == e.document() and len(parts) > 5
+    assert max(len(p) for p in parts) < 1300
+    json.loads(e.document())

@@ -188,16 +188,11 @@ class Energy:
         fmt = _REC[level]
         struct.pack_into(fmt, self.buf, _OFFS[level] + i * struct.calcsize(fmt), *rec)
 
-    def records(self, level):
-        """Closed records of a level, oldest first: tuples as _REC[level]."""
+    def record(self, level, k):
+        """The k-th closed record of a level, oldest first: a tuple as _REC[level]."""
         fmt = _REC[level]
-        size = struct.calcsize(fmt)
-        cap = _CAP[level]
-        out = []
-        for k in range(self.count[level]):
-            i = (self.head[level] + k) % cap
-            out.append(struct.unpack_from(fmt, self.buf, _OFFS[level] + i * size))
-        return out
+        i = (self.head[level] + k) % _CAP[level]
+        return struct.unpack_from(fmt, self.buf, _OFFS[level] + i * struct.calcsize(fmt))
 
     def _rescale(self, e):
         # a finer register than seen so far: every stored number to exponent e
@@ -326,8 +321,14 @@ class Energy:
 
     # --- reading back -------------------------------------------------------
     def kwh(self, v):
-        """An int at self.e as kWh text ("null" for unknown)."""
-        return "null" if v < 0 else str(Dec(v, self.e))
+        """An int at self.e as kWh text ("null" for unknown): exact, one format, no Dec."""
+        if v < 0:
+            return "null"
+        e = self.e
+        if e >= 0:
+            return str(v * 10 ** e)
+        d = 10 ** -e
+        return "%d.%s" % (v // d, str(d + v % d)[1:])
 
     def _label(self, level, key):
         if level == 0:
@@ -336,17 +337,22 @@ class Energy:
             return "%04d-%02d-%02d" % date_from_days(key)
         return "%04d-%02d" % (key // 12, key % 12 + 1)
 
-    def rows(self, level):
-        """[(label, import, export, partial)] oldest first, the open interval last; import and
-        export are ints at self.e (-1: unknown)."""
-        out = []
-        for r in self.records(level):
-            out.append((self._label(level, r[0]), r[1], r[2], bool(r[3])))
+    def row(self, level, k):
+        """(label, import, export, partial) of the k-th interval of a level, oldest first, the
+        open one last (k == count); import and export are ints at self.e (-1: unknown)."""
+        if k < self.count[level]:
+            r = self.record(level, k)
+            return self._label(level, r[0]), r[1], r[2], bool(r[3])
         o = self.open[level]
-        if o is not None:
-            out.append((self._label(level, o[_KEY]), _val(o[_CI], self.ri, o[_BI]),
-                        _val(o[_CX], self.rx, o[_BX]), True))
-        return out
+        return (self._label(level, o[_KEY]), _val(o[_CI], self.ri, o[_BI]),
+                _val(o[_CX], self.rx, o[_BX]), True)
+
+    def length(self, level):
+        return self.count[level] + (self.open[level] is not None)
+
+    def rows(self, level):
+        """Every row(level, k), oldest first."""
+        return [self.row(level, k) for k in range(self.length(level))]
 
     def peaks(self):
         """(month label, [(hour label, import)] highest first, mean) of the open month."""
@@ -357,7 +363,8 @@ class Energy:
         first = days_from_date(y, mo, 1)
         last = days_from_date(y + 1, 1, 1) if mo == 12 else days_from_date(y, mo + 1, 1)
         found = []
-        for r in self.records(1):
+        for k in range(self.count[1]):
+            r = self.record(1, k)
             if first <= r[0] < last and r[5] >= 0:
                 found.append((r[5], -r[4]))
         o = self.open[1]
@@ -375,31 +382,47 @@ class Energy:
         return self._label(2, m[_KEY]), hours, mean
 
     def document(self):
-        """The /energy.json text."""
-        out = ['{"unit": "kWh", "clock": ']
+        """The /energy.json text (chunks() joined)."""
+        return "".join(self.chunks())
+
+    def chunks(self, size=1024):
+        """The /energy.json text in pieces of about `size` characters, for a chunked response:
+        the whole document (about 12 kB when the lists are full) is never in RAM at once."""
+        buf = []
+        n = 0
+        for piece in self._pieces():
+            buf.append(piece)
+            n += len(piece)
+            if n >= size:
+                yield "".join(buf)
+                buf = []
+                n = 0
+        if buf:
+            yield "".join(buf)
+
+    def _pieces(self):
         c = _CLOCK_NAME[self.clock]
-        out.append('"%s"' % c if c else "null")
+        yield '{"unit": "kWh", "clock": %s' % ('"%s"' % c if c else "null")
         for level, name in ((0, "hours"), (1, "days"), (2, "months")):
-            out.append(', "%s": [' % name)
-            sep = ""
-            for label, vi, vx, part in self.rows(level):
-                out.append('%s{"start": "%s", "import": %s, "export": %s%s}' % (
-                    sep, label, self.kwh(vi), self.kwh(vx), ', "partial": true' if part else ""))
-                sep = ", "
-            out.append("]")
+            yield ', "%s": [' % name
+            for k in range(self.length(level)):
+                label, vi, vx, part = self.row(level, k)
+                yield '%s{"start": "%s", "import": %s, "export": %s%s}' % (
+                    ", " if k else "", label, self.kwh(vi), self.kwh(vx),
+                    ', "partial": true' if part else "")
+            yield "]"
         month, hours, mean = self.peaks()
-        out.append(', "peaks": {"month": %s, "n": %d, "hours": [' % (
-            '"%s"' % month if month else "null", self.peaks_n))
+        yield ', "peaks": {"month": %s, "n": %d, "hours": [' % (
+            '"%s"' % month if month else "null", self.peaks_n)
         sep = ""
         for label, v in hours:
-            out.append('%s{"start": "%s", "import": %s}' % (sep, label, self.kwh(v)))
+            yield '%s{"start": "%s", "import": %s}' % (sep, label, self.kwh(v))
             sep = ", "
-        out.append('], "mean": %s' % self.kwh(mean))
+        yield '], "mean": %s' % self.kwh(mean)
         meter = self._meter_peaks()
         if meter:
-            out.append(', "meter": {%s}' % meter)
-        out.append("}}")
-        return "".join(out)
+            yield ', "meter": {%s}' % meter
+        yield "}}"
 
     def _meter_peaks(self):
         # Belgian demand: this month's peak 1-0:1.6.0 and the 0-0:98.1.0 history, as sent

@@ -189,8 +189,9 @@ def _so_far(energy):
     if energy is None:
         return rows
     for label, level, key in (("Today so far", 1, "today"), ("This month so far", 2, "month")):
-        r = energy.rows(level)
-        v = energy.kwh(r[-1][1]) + " kWh" if r and r[-1][3] and r[-1][1] >= 0 else None
+        n = energy.length(level)
+        r = energy.row(level, n - 1) if n else None
+        v = energy.kwh(r[1]) + " kWh" if r and r[3] and r[1] >= 0 else None
         rows.append((label, '<span data-e="%s">%s</span>' % (key, esc(v or DASH))))
     return rows
 
@@ -375,9 +376,10 @@ def add_routes(web):
     def status(request):
         return Response(request, status_doc(app), content_type=_JSON, headers=dict(_NO_STORE))
 
-    def energy(request):
-        return Response(request, app.energy.document(), content_type=_JSON,
-                        headers=dict(_NO_STORE))
+    def energy(request):  # in chunks of about 1 kB: the whole text is never in RAM at once
+        from adafruit_httpserver import ChunkedResponse
+        return ChunkedResponse(request, app.energy.chunks, content_type=_JSON,
+                               headers=dict(_NO_STORE))
 
     def log(request):
         return Response(request, log_page(app), content_type=_HTML, headers=dict(_NO_STORE))
