@@ -296,3 +296,16 @@ def test_document_comes_in_chunks_of_about_a_kilobyte():
     assert "".join(parts) == e.document() and len(parts) > 5
     assert max(len(p) for p in parts) < 1300
     json.loads(e.document())
+
+
+def test_a_meter_time_years_ahead_is_not_believed():
+    e = Energy(FakeBoard(), zone="UTC")
+    assert e.feed(_msg("2026-05-01T10:00:01Z", Dec(1000, 0)))
+    assert not e.feed(_msg("2099-05-01T10:30:00Z", Dec(1001, 0)))  # a broken clock
+    assert not e.feed(_msg("2028-05-01T10:30:00Z", Dec(1001, 0)))  # more than a year on
+    assert e.feed(_msg("2026-05-01T11:00:01Z", Dec(1002, 0)))       # counting goes on
+    assert e.rows(0)[0][1:] == (2000, -1, False)
+    # a device off for over a year: the second message after the jump is believed
+    assert not e.feed(_msg("2028-05-01T10:30:00Z", Dec(5000, 0)))
+    assert e.feed(_msg("2028-05-01T10:40:00Z", Dec(5001, 0)))
+    assert e.rows(0)[-1][0] == "2028-05-01T10:00:00+00:00"

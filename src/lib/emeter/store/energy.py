@@ -47,6 +47,8 @@ _DEMAND = "1-0:1.6.0"
 _DEMAND_HISTORY = "0-0:98.1.0"
 _UNIT_E = {"kWh": 0, "Wh": -3, "MWh": 3}
 _E_MIN = -9
+_T_MAX = 0x7FFFFFFF - 2 * 31 * 86400  # times are stored as int32 seconds (2068)
+_JUMP_MAX = 366 * 86400               # a time further ahead needs a second message to be believed
 
 NOCLOCK, METER, DEVICE = 0, 1, 2
 _CLOCK_NAME = (None, "meter", "device")
@@ -129,6 +131,7 @@ class Energy:
         self.writes = 0
         self.demand = None         # the meter's own peaks (Readings), not stored
         self.demand_history = None
+        self._jump = -1
         self._reset()
         self._load()
 
@@ -271,6 +274,12 @@ class Energy:
             return False
         if t <= self.t_last:
             return False  # earlier than what is counted: a replay, a restart, a clock step
+        if t >= _T_MAX:
+            return False
+        if self.t_last >= 0 and t - self.t_last > _JUMP_MAX and (self._jump < 0 or t <= self._jump):
+            self._jump = t  # a time a year ahead is believed when the next one goes on from it
+            return False
+        self._jump = -1
         e = pi[1] if px is None or pi[1] < px[1] else px[1]
         if e < _E_MIN:
             return False
