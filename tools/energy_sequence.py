@@ -114,7 +114,7 @@ def dsmr_sequence(rows, lines=None):
     prev = None
     for t, imp, exp in rows:
         w = 0 if prev is None else (imp - prev[1]) * 3600 // max(1, int((t - prev[0]).total_seconds()))
-        out.append(telegram(lines, t, imp, exp, min(w, 99999)))
+        out.append(telegram(lines, t, imp, exp, max(0, min(w, 99999))))  # 0 across a swap
         prev = (t, imp)
     return b"".join(out)
 
