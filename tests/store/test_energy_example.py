@@ -20,5 +20,6 @@ def test_example_decodes_with_crcs_and_meter_time():
     with open(EXAMPLE, "rb") as f:
         items = list(decode(f.read()))
     assert len(items) == 288 and all(m.ok for m in items)
-    assert items[0].timestamp == "2026-03-25T00:00:10" and items[0].reading("0-0:1.0.0").extra == {"dst": "winter"}
+    assert items[0].timestamp == "2026-03-25T00:00:10"
+    assert items[0].reading("0-0:1.0.0").extra == {"dst": "winter"}
     assert items[-1].reading("0-0:1.0.0").extra == {"dst": "summer"}

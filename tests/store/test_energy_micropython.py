@@ -2,7 +2,7 @@
 
 import os
 
-from energyhelp import DLMS_ROWS, ROOT, dlms_bytes, dsmr_bytes
+from energyhelp import DLMS_ROWS, dlms_bytes, dsmr_bytes
 
 from tools.mpy_vm import package_files, run_in_cpython, run_in_vm
 

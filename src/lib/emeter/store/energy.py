@@ -20,7 +20,7 @@ Hours, days and months are local to a localtime.Zone (23 and 25 hour days).
 
 Storage: one file, NAME, written whole (the board's write-new-then-rename) with
 a CRC-16 over it, only when an hour has closed: at most 24 writes of SIZE bytes
-a day (4,438 B: 107 kB a day).  A file that does not check is ignored.  The
+a day (4,438 B: 106.5 kB a day).  A file that does not check is ignored.  The
 records live in one preallocated bytearray, which is also what is written.
 """
 
