@@ -309,3 +309,13 @@ def test_a_meter_time_years_ahead_is_not_believed():
     assert not e.feed(_msg("2028-05-01T10:30:00Z", Dec(5000, 0)))
     assert e.feed(_msg("2028-05-01T10:40:00Z", Dec(5001, 0)))
     assert e.rows(0)[-1][0] == "2028-05-01T10:00:00+00:00"
+
+
+def test_a_new_meter_after_a_gap_keeps_the_old_meters_part_only():
+    e = Energy(FakeBoard(), zone="UTC")
+    for ts, v in (("2026-05-01T10:00:01Z", 1000), ("2026-05-01T10:30:00Z", 1500),
+                  ("2026-05-01T11:40:00Z", 5), ("2026-05-01T12:00:02Z", 405)):
+        assert e.feed(_msg(ts, Dec(v, 0), "Wh"))
+    # 10:00 counted 500 Wh of the old meter before the line went quiet: partial, no more;
+    # 11:00 began without its message, then the new meter counted 400 Wh in it
+    assert [r[1:] for r in e.rows(0)] == [(500, -1, True), (400, -1, True), (0, -1, True)]

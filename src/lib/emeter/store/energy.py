@@ -288,21 +288,23 @@ class Energy:
         e = self.e
         ri = pi[0] * 10 ** (pi[1] - e)
         rx = -1 if px is None else px[0] * 10 ** (px[1] - e)
-        if self.t_last >= 0 and (ri < self.ri or (0 <= rx < self.rx)):
+        li, lx = self.ri, self.rx  # the registers an edge without its message falls back on
+        if self.t_last >= 0 and (ri < li or (0 <= rx < lx)):
             for o in self.open:  # a new series: keep what the old one counted
                 if o is not None:
-                    o[_CI] = _val(o[_CI], self.ri, o[_BI])
-                    o[_CX] = _val(o[_CX], self.rx, o[_BX])
+                    o[_CI] = _val(o[_CI], li, o[_BI])
+                    o[_CX] = _val(o[_CX], lx, o[_BX])
                     o[_BI] = ri
                     o[_BX] = rx
                     o[_EXACT] = 0
+            li, lx = ri, rx
         closed = False
         for level in range(3):
             o = self.open[level]
             if o is not None and t >= o[_END]:
                 ok = t - o[_END] < EDGE_S
-                vi = _val(o[_CI], ri if ok else self.ri, o[_BI])
-                vx = _val(o[_CX], rx if ok else self.rx, o[_BX])
+                vi = _val(o[_CI], ri if ok else li, o[_BI])
+                vx = _val(o[_CX], rx if ok else lx, o[_BX])
                 flags = 0 if ok and o[_EXACT] else 1
                 if level == 1:
                     self._push(1, (o[_KEY], vi, vx, flags, o[_PKS], o[_PK]))
