@@ -319,3 +319,42 @@ def test_a_new_meter_after_a_gap_keeps_the_old_meters_part_only():
     # 10:00 counted 500 Wh of the old meter before the line went quiet: partial, no more;
     # 11:00 began without its message, then the new meter counted 400 Wh in it
     assert [r[1:] for r in e.rows(0)] == [(500, -1, True), (400, -1, True), (0, -1, True)]
+
+
+def _rows_random(seed):
+    import datetime
+    from tools import energy_sequence as es
+    rnd = random.Random(seed)
+    start = datetime.datetime(2026, rnd.choice((3, 10)), rnd.randrange(20, 28), rnd.randrange(24),
+                              rnd.randrange(60), tzinfo=datetime.timezone.utc)
+    rows = es.schedule(seed, start, rnd.randrange(30, 90), spacing=(20, rnd.choice((900, 3000, 8000))),
+                       gap=(rnd.randrange(5, 25), rnd.random() * 5),
+                       swap=rnd.choice((None, rnd.randrange(5, 30))))
+    return rows
+
+
+def _iso_msg(t, imp, exp):
+    from energyhelp import TZ
+    m = Message("hdlc")
+    m.timestamp = t.astimezone(TZ).isoformat()
+    m.add("1-0:1.8.0", imp, "Wh")
+    m.add("1-0:2.8.0", exp, "Wh")
+    return m
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_random_sequences_are_exact_and_restart_safe(seed):
+    rows = _rows_random(seed)
+    msgs = [_iso_msg(*r) for r in rows]
+    board = FakeBoard()
+    e = Energy(board)
+    cut = random.Random(seed).randrange(len(msgs))
+    for m in msgs[:cut]:
+        e.feed(m)
+    e = Energy(board)   # restarted from the file, then everything again
+    for m in msgs:
+        e.feed(m)
+    assert e.document() == run(msgs).document()
+    doc = json.loads(e.document(), parse_float=lambda s: s)
+    for kind in ("hours", "days", "months"):
+        check_exact(doc, rows, kind)
