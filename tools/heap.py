@@ -198,8 +198,7 @@ def compiler_for(vm):
             return None, "the VM reads mpy version %d, mpy-cross writes %d: measuring .py" % (
                 vm.mpy & 0xFF, mpycompile.MPY_VERSION)
         return path, None
-    finder = getattr(mpycompile, "circuitpython_compiler", None)
-    path, note = finder() if finder else (None, "no CircuitPython mpy-cross")
+    path, note = mpycompile.circuitpython_compiler(site_dirs=bundle.site_dirs())
     if path is None:
         return None, "%s: measuring .py" % note
     return path, None
