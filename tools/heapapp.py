@@ -258,11 +258,10 @@ def run(probe):
     a.app = app
     a.watch_web(app.web)
     app.start()
-    mqtt = app.feeds.mqtt
-    if mqtt is None:
-        raise RuntimeError("MQTT is off: the settings did not turn it on")
-    yield from a.run_until(lambda: app.web_started and mqtt.connected, "Wi-Fi, web server and MQTT up")
-    yield from a.run_until(lambda: not mqtt.pending, "MQTT settled")
+    mqtt = app.feeds.mqtt  # None when the settings leave MQTT off (build.py heap --settings)
+    yield from a.run_until(lambda: app.web_started and (mqtt is None or mqtt.connected),
+                           "Wi-Fi, web server and MQTT up")
+    yield from a.run_until(lambda: mqtt is None or not mqtt.pending, "MQTT settled")
     gc.collect()
     yield
     figures["app_boot"] = gc.mem_alloc()
@@ -272,7 +271,7 @@ def run(probe):
     frames = app.state.frames_ok
     busio.UART.last.feed(telegram)
     yield from a.run_until(lambda: app.state.frames_ok > frames, "telegram decoded")
-    yield from a.run_until(lambda: not mqtt.pending, "discovery sent")
+    yield from a.run_until(lambda: mqtt is None or not mqtt.pending, "discovery sent")
 
     for name, path, want in (("index", "/", b"<html"), ("data_json", "/data.json", b'"free_memory"'),
                              ("setup", "/setup", b"<form")):
@@ -287,6 +286,9 @@ def run(probe):
         figures["bytes_" + name] = len(conn.outbox)
         conn = None
 
+    figures["mqtt_published"] = len(net.broker.published)
+    if mqtt is None:
+        return
     probe.begin("app_mqtt_publish")
     before = len(net.broker.published)
     mqtt.message_in(app.state.message)

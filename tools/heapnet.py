@@ -2,16 +2,17 @@
 # socketpool.py, in place of the hardware stand-ins' stub). MicroPython-compatible.
 #
 # adafruit_httpserver listens on it; the probe queues whole HTTP requests as incoming
-# connections and reads back what the server sent. MiniMQTT connects to a broker that
-# lives here and answers CONNACK, SUBACK and PUBACK at once. UDP (SNTP) sends vanish and
-# nothing ever arrives. Every send and receive calls `net.on_io()` so the probe can
+# connections and reads back what the server sent. Every host name resolves to one
+# address; a connection that starts with an MQTT CONNECT reaches a broker that answers
+# CONNACK, SUBACK and PUBACK at once, any other one an HTTP server that answers each
+# request with 204 (HTTP push). UDP (SNTP) sends vanish and nothing ever arrives. Every send and receive calls `net.on_io()` so the probe can
 # sample the heap while the application is in the middle of its work.
 import errno
 
 _EAGAIN = errno.EAGAIN
 _ETIMEDOUT = errno.ETIMEDOUT
 _ECONNREFUSED = getattr(errno, "ECONNREFUSED", 111)
-BROKER_IP = "10.0.0.2"
+SERVER_IP = "10.0.0.2"
 CLIENT_ADDR = ("10.0.0.9", 50000)
 
 
@@ -24,6 +25,29 @@ class Net:
         self.listeners = {}   # port -> listening socket
         self.on_io = _nothing
         self.broker = Broker()
+        self.http = HttpSink()
+
+
+class HttpSink:
+    """Answers every whole request with 204 No Content."""
+
+    def __init__(self):
+        self.buf = bytearray()
+        self.requests = 0
+
+    def take(self, data, reply):
+        self.buf += data
+        end = self.buf.find(b"\r\n\r\n")
+        if end < 0:
+            return
+        length = 0
+        for line in bytes(self.buf[:end]).split(b"\r\n"):
+            if line.lower().startswith(b"content-length:"):
+                length = int(line[15:].strip())
+        if len(self.buf) >= end + 4 + length:
+            self.buf = self.buf[end + 4 + length:]
+            self.requests += 1
+            reply(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n")
 
 
 class Broker:
@@ -86,7 +110,8 @@ class Socket:
         self.backlog = []
         self.closed = False
         self.peer_closed = False
-        self.broker = None
+        self.remote = None          # the Broker or HttpSink at the other end of a connect()
+        self.connected = False
 
     # --- set-up ---
     def setsockopt(self, *args):
@@ -113,9 +138,9 @@ class Socket:
         return self.backlog.pop(0), CLIENT_ADDR
 
     def connect(self, addr):
-        if addr[0] != BROKER_IP:
+        if addr[0] != SERVER_IP:
             raise OSError(_ECONNREFUSED)
-        self.broker = net.broker
+        self.connected = True
 
     # --- data ---
     def _reply(self, data):
@@ -125,8 +150,10 @@ class Socket:
         if self.closed:
             raise OSError(errno.EBADF)
         data = bytes(data)
-        if self.broker is not None:
-            self.broker.take(data, self._reply)
+        if self.connected:
+            if self.remote is None:
+                self.remote = net.broker if data[:1] == b"\x10" else net.http
+            self.remote.take(data, self._reply)
         else:
             self.outbox += data
         net.on_io()
@@ -186,7 +213,7 @@ class SocketPool:
         return Socket(family, type, proto)
 
     def getaddrinfo(self, host, port, family=0, type=0, proto=0, flags=0):
-        return [(2, type or 1, 0, "", (BROKER_IP, port))]
+        return [(2, type or 1, 0, "", (SERVER_IP, port))]
 
 
 def request(port, text):

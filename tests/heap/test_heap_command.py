@@ -90,3 +90,18 @@ def test_a_failed_step_is_named_with_its_error():
     crashed = heap._result("Traceback ...\nRuntimeError: boom\n", 1, vm, 98304, None, None, 526, 60)
     assert crashed["ok"] is False and crashed["form"] == "py"
     assert crashed["error"] == "the VM stopped (exit 1): RuntimeError: boom"
+
+
+def test_settings_option_runs_the_application_with_those_feeds(tmp_path):
+    mine = tmp_path / "settings.toml"
+    mine.write_text('CIRCUITPY_WIFI_SSID = "my network"\nEMETER_RAW = 0\nEMETER_BRIDGE = 1\n')
+    rc, out, err = _run("--settings", str(mine), "--json")
+    doc = json.loads(out.strip().splitlines()[-1])
+    assert rc == 0 and doc["ok"] is True, out + err
+    assert doc["mqtt_published"] == 0 and "app_mqtt_publish" not in doc["step_peaks"], doc
+    assert doc["bytes_index"] > 1000 and doc["app_boot"] > doc["import_cosem"], doc
+
+
+def test_missing_settings_file_is_one_line(tmp_path):
+    rc, out, err = _run("--settings", str(tmp_path / "nope.toml"))
+    assert rc == 2 and err.count("\n") == 1 and "nope.toml" in err, err
