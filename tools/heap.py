@@ -29,6 +29,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 try:
     from tools import bundle, mpycompile
@@ -164,12 +165,28 @@ def compile_cached(compiler, host, source_name, cache=CACHE):
     with open(host, "rb") as f:
         h.update(f.read())
     out = os.path.join(cache, h.hexdigest()[:32] + ".mpy")
-    if not os.path.exists(out):
+    if os.path.exists(out):
+        os.utime(out)  # in use: prune() keeps it
+    else:
         os.makedirs(cache, exist_ok=True)
         tmp = out + ".%d.tmp" % os.getpid()
         mpycompile.compile_file(compiler, host, tmp, source_name)
         os.replace(tmp, out)
     return out
+
+
+def prune(cache=CACHE, days=7):
+    """Forget compiled files no run has used for a week (sources that changed since)."""
+    if not os.path.isdir(cache):
+        return
+    old = time.time() - days * 86400
+    for fn in os.listdir(cache):
+        path = os.path.join(cache, fn)
+        try:
+            if os.path.getmtime(path) < old:
+                os.remove(path)
+        except OSError:
+            pass
 
 
 def stage(tree, files, compiler, target):
@@ -287,6 +304,7 @@ def measure(vm=None, heap=DEFAULT_HEAP, app=None, timeout=VM_TIMEOUT_S, settings
     with tempfile.TemporaryDirectory(prefix="heap-") as work:
         tree = os.path.join(work, "vm")
         stage(tree, probe_files(os.path.join(work, "src"), app), compiler, vm.target)
+        prune()
         probe = os.path.join(tree, "probe")
         os.makedirs(probe)
         os.makedirs(os.path.join(tree, "data"))

@@ -273,7 +273,7 @@ def run(probe):
     yield from a.run_until(lambda: app.state.frames_ok > frames, "telegram decoded")
     yield from a.run_until(lambda: mqtt is None or not mqtt.pending, "discovery sent")
 
-    for name, path, want in (("index", "/", b"<html"), ("data_json", "/data.json", b'"free_memory"'),
+    for name, path, want in (("index", "/", b"Free memory"), ("data_json", "/data.json", b'"free_memory"'),
                              ("setup", "/setup", b"<form")):
         probe.begin("app_get_" + name)
         conn = socketpool.request(80, "GET %s HTTP/1.1\r\nHost: emeter.local\r\n\r\n" % path)

@@ -105,3 +105,24 @@ def test_settings_option_runs_the_application_with_those_feeds(tmp_path):
 def test_missing_settings_file_is_one_line(tmp_path):
     rc, out, err = _run("--settings", str(tmp_path / "nope.toml"))
     assert rc == 2 and err.count("\n") == 1 and "nope.toml" in err, err
+
+
+def test_compiled_modules_are_cached_by_content(tmp_path):
+    calls = tmp_path / "calls"
+    compiler = tmp_path / "mpy-cross"
+    compiler.write_text(
+        "#!%s\nimport sys\nopen(%r, 'a').write('x')\n"
+        "open(sys.argv[sys.argv.index('-o') + 1], 'wb').write(b'M\\x06' + open(sys.argv[-1], 'rb').read())\n"
+        % (sys.executable, str(calls)))
+    compiler.chmod(0o755)
+    src = tmp_path / "mod.py"
+    src.write_text("A = 1\n")
+    cache = str(tmp_path / "cache")
+    first = heap.compile_cached(str(compiler), str(src), "mod.py", cache)
+    assert heap.compile_cached(str(compiler), str(src), "mod.py", cache) == first
+    assert calls.read_text() == "x"          # the second run compiled nothing
+    src.write_text("A = 2\n")
+    changed = heap.compile_cached(str(compiler), str(src), "mod.py", cache)
+    assert changed != first and calls.read_text() == "xx"
+    with open(changed, "rb") as f:
+        assert f.read() == b"M\x06A = 2\n"
