@@ -52,10 +52,7 @@ DSMR_CAPTURE = "dsmr-v5-hungary-sagemcom-1.txt"
 # (LLC header, HCS, FCS) as HAN ports send it.
 GCM_CAPTURE = "dsmrgcm-sagemcom-t210dr-at-steiermark-1"
 
-# Every key the JSON always has, in the order the table prints them.
-# The application part (tools/heapapp.py) needs the layered tree (emeter.app, emeter.boards).
-APP_READY = os.path.exists(os.path.join(TOOLS, "heapapp.py"))
-
+# Every key the JSON always has (null when its step did not run).
 KEYS = ("import_cosem", "decode_dsmr_alloc", "decode_gcm_alloc", "app_boot", "app_peak")
 LABELS = {
     "import_cosem": "heap in use after import cosem (gc.collect)",
@@ -67,12 +64,14 @@ LABELS = {
     "app_peak": "application peak: boot, telegram, 3 pages, publish",
     "app_live_max": "  largest heap kept between two scheduler passes",
 }
-# Printed, not required: where the VM cannot collect inside a call (WebAssembly) app_peak
-# also counts one pass's garbage, an upper bound; app_live_max is then the lower bound.
-EXTRA = ("app_live_max",)
+# Where the VM cannot collect inside a call (WebAssembly) app_peak also counts one pass's
+# garbage, an upper bound; app_live_max, the largest heap kept, is then the lower bound.
 # The budget of issue 9, shown beside the figures (not enforced).
-BUDGET = {"import_cosem": 20000, "decode_dsmr_heap": 40 * 1024, "decode_gcm_heap": 48 * 1024, "decode_dsmr_alloc": 6000, "decode_gcm_alloc": 8000,
-          "app_boot": None, "app_peak": 96 * 1024}
+BUDGET = {"import_cosem": 20000, "decode_dsmr_heap": 40 * 1024, "decode_gcm_heap": 48 * 1024,
+          "decode_dsmr_alloc": 6000, "decode_gcm_alloc": 8000, "app_boot": None, "app_peak": 96 * 1024}
+# The table's rows, in order.
+ROWS = ("import_cosem", "decode_dsmr_heap", "decode_gcm_heap", "decode_dsmr_alloc", "decode_gcm_alloc",
+        "app_boot", "app_peak", "app_live_max")
 
 
 class HeapError(Exception):
@@ -152,15 +151,23 @@ def gcm_frame():
 
 
 # --- compiling, with a cache keyed by content --------------------------------
-def _file_digest(path):
-    with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
+_digests = {}
+
+
+def _compiler_digest(path):
+    """sha256 of the compiler binary, once per (path, size, mtime)."""
+    st = os.stat(path)
+    key = (path, st.st_size, st.st_mtime)
+    if key not in _digests:
+        with open(path, "rb") as f:
+            _digests[key] = hashlib.sha256(f.read()).hexdigest()
+    return _digests[key]
 
 
 def compile_cached(compiler, host, source_name, cache=CACHE):
     """Path of the .mpy for host (compiled once per compiler, source text and name)."""
     h = hashlib.sha256()
-    h.update(_file_digest(compiler).encode())
+    h.update(_compiler_digest(compiler).encode())
     h.update(source_name.encode() + b"\0")
     with open(host, "rb") as f:
         h.update(f.read())
@@ -294,10 +301,9 @@ def user_settings(path):
     return "\n".join(keep + SETTINGS.splitlines()[:2]) + "\n"
 
 
-def measure(vm=None, heap=DEFAULT_HEAP, app=None, timeout=VM_TIMEOUT_S, settings=SETTINGS):
+def measure(vm=None, heap=DEFAULT_HEAP, app=True, timeout=VM_TIMEOUT_S, settings=SETTINGS):
     """Run the probe once; return the result dict (figures, ok, form, steps, error)."""
     vm = vm or WasmVM()
-    app = APP_READY if app is None else app
     compiler, note = compiler_for(vm)
     dsmr = capture_bytes(os.path.join(CORPUS, DSMR_CAPTURE))
     frame, key = gcm_frame()
@@ -363,7 +369,7 @@ def table(res):
     if res.get("note"):
         lines.append("  (%s)" % res["note"])
     lines.append("%-54s %10s %10s" % ("what", "bytes", "budget"))
-    for k in ("import_cosem", "decode_dsmr_heap", "decode_gcm_heap") + KEYS[1:] + EXTRA:
+    for k in ROWS:
         v = res.get(k)
         b = BUDGET.get(k)
         lines.append("%-54s %10s %10s" % (LABELS[k], "-" if v is None else v, "" if b is None else b))

@@ -250,7 +250,7 @@ def run(probe):
     def free_memory():
         # a board's heap does not grow: what is free is what --heap leaves (this VM's may grow)
         free = real_free()
-        left = heap - gc.mem_alloc()
+        left = max(0, heap - gc.mem_alloc())
         return left if free is None or left < free else free
 
     board.free_memory = free_memory
