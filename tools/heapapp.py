@@ -15,7 +15,6 @@ import gc
 import sys
 
 MAX_PASSES = 300
-PASS_MS = 5
 
 
 class _Clock:
