@@ -34,11 +34,17 @@ def _check(doc):
 
 
 def test_json_line_has_every_figure_from_compiled_modules():
-    rc, out, err = _run("--json")
+    rc, out, err = _run("--fresh", "--json")
     doc = json.loads(out.strip().splitlines()[-1])
     assert rc == 0, out + err
     _check(doc)
+    assert "cached" not in doc
     assert "largest heap kept" in out  # the table comes first
+    # the same files, settings, heap and VM again: the figures of that run, at once
+    rc, out, err = _run("--json")
+    again = json.loads(out.strip().splitlines()[-1])
+    assert rc == 0 and again.pop("cached") is True and again == doc
+    assert "identical earlier run" in out.splitlines()[0]
 
 
 STAND_IN = """#!%(python)s
@@ -95,7 +101,7 @@ def test_a_failed_step_is_named_with_its_error():
 def test_settings_option_runs_the_application_with_those_feeds(tmp_path):
     mine = tmp_path / "settings.toml"
     mine.write_text('CIRCUITPY_WIFI_SSID = "my network"\nEMETER_RAW = 0\nEMETER_BRIDGE = 1\n')
-    rc, out, err = _run("--settings", str(mine), "--json")
+    rc, out, err = _run("--settings", str(mine), "--fresh", "--json")
     doc = json.loads(out.strip().splitlines()[-1])
     assert rc == 0 and doc["ok"] is True, out + err
     assert doc["mqtt_published"] == 0 and "app_mqtt_publish" not in doc["step_peaks"], doc
