@@ -17,7 +17,8 @@ board. `--vm PATH`: any unix-port executable taking `-X heapsize=N -c CODE` (Mic
 or CircuitPython). `--heap` sets the VM's heap (default 96K; the WebAssembly heap grows on
 demand, so there it is the start size, not a cap). `--settings` runs the application with
 your settings.toml (its feeds; Wi-Fi is the stand-in's, every server is in memory) instead
-of the probe's (MQTT with discovery, raw TCP on). With `--json` the last line is one JSON
+of the probe's (MQTT with discovery, raw TCP on). `--py` measures the modules as `.py`
+sources, what a bundle built without CircuitPython's compiler ships. With `--json` the last line is one JSON
 object. A run identical to an earlier one (same compiled files, settings, heap and VM)
 prints that run's figures at once and says so; `--fresh` runs the VM anyway. Figures
 only: nothing here is a pass/fail budget.
@@ -316,10 +317,11 @@ def user_settings(path):
     return "\n".join(keep + SETTINGS.splitlines()[:2]) + "\n"
 
 
-def measure(vm=None, heap=DEFAULT_HEAP, app=True, timeout=VM_TIMEOUT_S, settings=SETTINGS, fresh=False):
+def measure(vm=None, heap=DEFAULT_HEAP, app=True, timeout=VM_TIMEOUT_S, settings=SETTINGS, fresh=False,
+            source=False):
     """Run the probe once; return the result dict (figures, ok, form, steps, error)."""
     vm = vm or WasmVM()
-    compiler, note = compiler_for(vm)
+    compiler, note = (None, "--py: modules as sources") if source else compiler_for(vm)
     dsmr = capture_bytes(os.path.join(CORPUS, DSMR_CAPTURE))
     frame, key, auth = gcm_frame()
     with tempfile.TemporaryDirectory(prefix="heap-") as work:
@@ -444,17 +446,17 @@ def table(res):
     return "\n".join(lines)
 
 
-USAGE = "usage: build.py heap [--vm PATH] [--heap BYTES] [--settings FILE] [--fresh] [--json]\n"
+USAGE = "usage: build.py heap [--vm PATH] [--heap BYTES] [--settings FILE] [--py] [--fresh] [--json]\n"
 
 
 def _args(argv):
-    opts = {"vm": None, "heap": DEFAULT_HEAP, "json": False, "settings": None, "fresh": False}
+    opts = {"vm": None, "heap": DEFAULT_HEAP, "json": False, "settings": None, "fresh": False, "py": False}
     i = 0
     while i < len(argv):
         a = argv[i]
         if a in ("-h", "--help"):
             return None
-        if a in ("--json", "--fresh"):
+        if a in ("--json", "--fresh", "--py"):
             opts[a[2:]] = True
         elif a.split("=", 1)[0] in ("--vm", "--heap", "--settings"):
             name = a.split("=", 1)[0]
@@ -480,7 +482,7 @@ def main(argv):
             return 0
         vm = UnixVM(opts["vm"]) if opts["vm"] else WasmVM()
         settings = user_settings(opts["settings"]) if opts["settings"] else SETTINGS
-        res = measure(vm, opts["heap"], settings=settings, fresh=opts["fresh"])
+        res = measure(vm, opts["heap"], settings=settings, fresh=opts["fresh"], source=opts["py"])
     except (HeapError, mpycompile.CompileError) as e:
         sys.stderr.write("heap: %s\n" % e)
         return 2

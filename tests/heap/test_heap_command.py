@@ -20,9 +20,9 @@ def _run(*args):
     return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
 
 
-def _check(doc):
+def _check(doc, form="mpy"):
     assert doc["ok"] is True, doc
-    assert doc["form"] == "mpy", doc
+    assert doc["form"] == form, doc
     for key in heap.KEYS:
         assert type(doc[key]) is int and doc[key] > 0, (key, doc)
     # the figures are heap sizes of this firmware, not of an empty VM
@@ -63,14 +63,14 @@ sys.exit(subprocess.call(["node", %(runner)r, "--no-cosem"] + put + heap + ["-c"
 """
 
 
-def test_vm_option_runs_the_same_probe_in_a_unix_port_executable(tmp_path):
+def test_vm_option_runs_the_same_probe_in_a_unix_port_executable_also_from_sources(tmp_path):
     vm = tmp_path / "micropython"
     vm.write_text(STAND_IN % {"python": sys.executable, "runner": heap.RUNNER})
     vm.chmod(0o755)
-    rc, out, err = _run("--vm", str(vm), "--heap", "128K", "--json")
+    rc, out, err = _run("--vm", str(vm), "--heap", "128K", "--py", "--json")
     doc = json.loads(out.strip().splitlines()[-1])
     assert rc == 0, out + err
-    _check(doc)
+    _check(doc, form="py")
     assert doc["vm"] == "micropython (micropython)" and doc["heap"] == 131072, doc
 
 
