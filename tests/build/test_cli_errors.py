@@ -131,6 +131,7 @@ def test_build_deploy_bench_service_bad_arguments():
     assert "--drive or --ota" in one_line(2, "deploy", "--drive", "x", "--ota", "http://x")
     assert "--rounds" in one_line(2, "bench", "--rounds", "many")
     assert "--serial" in one_line(2, "service")
+    assert "unknown argument --frob" in one_line(2, "heap", "--frob")
 
 
 def test_debug_shows_the_traceback(tmp_path):
