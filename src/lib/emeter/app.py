@@ -154,8 +154,6 @@ class App:
     def _wifi_poll(self):
         busy = self.wifi.poll()
         self.led.set(self.wifi.led_pattern())
-        if self.wifi.restart_wanted:
-            self.restart_later(0)
         return busy
 
     def _button(self):
