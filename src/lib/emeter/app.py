@@ -266,7 +266,8 @@ class App:
 
     def extra_counters(self):
         return [("late", self.sched.late), ("worst_gap_ms", self.sched.worst_ms),
-                ("http_dropped", self.web.gate.dropped), ("log_dropped", self.log.dropped),
+                ("http_dropped", self.web.gate.dropped), ("http_busy", self.web.gate.busy),
+                ("auth_failed", self.web.auth_failed), ("log_dropped", self.log.dropped),
                 ("errors", self.errors + self.sched.errors + self.web.errors)]
 
     def counter_rows(self):
