@@ -120,6 +120,37 @@ def test_a_successful_join_advertises_mdns_and_serves(tmp_path):
         _stop(app)
 
 
+def test_the_access_point_sends_any_name_to_the_setup_page(tmp_path):
+    import http.client
+    import threading
+    board = FakeRadioBoard(str(tmp_path))
+    app = _app(board)
+    got = {}
+
+    def ask(host, path, method="GET"):
+        c = http.client.HTTPConnection("127.0.0.1", app.web.port(), timeout=10)
+        c.request(method, path, body=b"hostname=x" if method == "POST" else None,
+                  headers={"Host": host})
+        r = c.getresponse()
+        got[(host, path, method)] = (r.status, r.getheader("Location"))
+        c.close()
+    try:
+        asks = [("connectivitycheck.gstatic.com", "/generate_204", "GET"),
+                ("captive.apple.com", "/hotspot-detect.html", "GET"),
+                ("127.0.0.1", "/setup", "GET"),
+                ("captive.apple.com", "/setup", "POST")]
+        for a in asks:
+            t = threading.Thread(target=ask, args=a)
+            t.start()
+            while t.is_alive():
+                app.step()
+        assert got[asks[0]] == got[asks[1]] == (302, "http://127.0.0.1/setup")
+        assert got[asks[2]] == (200, None)
+        assert got[asks[3]][0] == 403  # a change still needs a name of the device
+    finally:
+        _stop(app)
+
+
 def test_captive_dns_answers_every_name_with_the_board_address(tmp_path):
     board = FakeRadioBoard(str(tmp_path))
     app = _app(board)

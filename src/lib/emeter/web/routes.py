@@ -12,7 +12,8 @@ written at most once per SAVE_GAP_MS.  HEAD is answered for every GET route.
 import binascii
 
 from adafruit_httpserver import GET, HEAD, POST, Response, Server
-from adafruit_httpserver.status import FORBIDDEN_403, Status, UNAUTHORIZED_401
+from adafruit_httpserver.status import (FORBIDDEN_403, FOUND_302, NOT_FOUND_404, Status,
+                                       UNAUTHORIZED_401)
 
 from emeter.clock import ticks_add, ticks_diff
 from emeter.store.settings import FIELDS, check_password
@@ -79,13 +80,13 @@ class _Server(Server):
 
     def _find_handler(self, method, path):
         h = Server._find_handler(self, GET if method == HEAD else method, path)
-        if h is None:
-            return None
         guard = self.web.guard
 
         def guarded(request):
             r = guard(request, method, path)
             if r is None:
+                if h is None:
+                    return _text(request, NOT_FOUND_404, "Not found")
                 request.method = GET if method == HEAD else method
                 r = h(request)
             if method == HEAD and r is not None:
@@ -146,8 +147,13 @@ class Web:
         """None when the request may go on to its route, else the refusal."""
         s = self.app.settings
         writing = method not in (GET, HEAD)
+        ours = _host_name(request.headers.get("Host") or "") in self.names()
+        ap = self.app.wifi.ap_ip
+        if not ours and not writing and ap and self.app.wifi.mode == "ap":
+            # the captive portal: a phone checking for internet gets the setup page
+            return Response(request, "", status=FOUND_302, headers={"Location": "http://%s/setup" % ap})
         if writing:
-            if _host_name(request.headers.get("Host") or "") not in self.names():
+            if not ours:
                 return _text(request, FORBIDDEN_403, "Host not recognised: add the name you "
                              "reach this device by in /setup (Access)")
             if not self._same_origin(request):
