@@ -106,40 +106,6 @@ def _ip(s):
     return s, None
 
 
-def split_credentials(url):
-    """(url, "user:password") with the credentials taken out of url: a user:password@
-    before the host, or InfluxDB's u= and p= query keys; ("url", "") if it has none.
-    The parts stay as written (percent escapes are not decoded)."""
-    i = url.find("://")
-    if i < 0:
-        return url, ""
-    i += 3
-    j = i
-    while j < len(url) and url[j] not in "/?#":
-        j += 1
-    user = pw = ""
-    at = url.rfind("@", i, j)
-    if at >= 0:
-        cred = url[i:at]
-        k = cred.find(":")
-        user, pw = (cred[:k], cred[k + 1:]) if k >= 0 else (cred, "")
-        url = url[:i] + url[at + 1:]
-    q = url.find("?")
-    if q >= 0:
-        keep = []
-        for part in url[q + 1:].split("&"):
-            if part[:2] == "u=":
-                user = user or part[2:]
-            elif part[:2] == "p=":
-                pw = pw or part[2:]
-            else:
-                keep.append(part)
-        url = url[:q] + ("?" + "&".join(keep) if keep else "")
-    if not user and not pw:
-        return url, ""
-    return url, user + ":" + pw
-
-
 def _push(s):
     for value, label in FEED_CHOICES["push"]:
         if s == value or s == label:

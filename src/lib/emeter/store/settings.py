@@ -13,7 +13,7 @@ import hashlib
 import os
 
 from emeter.store import tomlfile
-from emeter.store.feedfields import FEED_CHECKS, FEED_CHOICES, FEED_FIELDS, split_credentials
+from emeter.store.feedfields import FEED_CHECKS, FEED_CHOICES, FEED_FIELDS
 from emeter.textcheck import no_controls, only, printable_ascii
 
 FILE = "settings.toml"
@@ -41,12 +41,6 @@ FIELDS = (
 NAMES = tuple(f[0] for f in FIELDS)
 SECRETS = tuple(f[0] for f in FIELDS if f[4])
 OWNED = tuple(f[1] for f in FIELDS)
-# A secret goes only where it was entered for: (secret, the fields that say where it is
-# sent, the switch that turns its feed off, off value). Moving the destination without
-# entering the secret again clears it and turns the feed off.
-BOUND = (("wifi_password", ("wifi_ssid",), None, None),
-         ("mqtt_password", ("mqtt_host", "mqtt_port"), "mqtt_enabled", 0),
-         ("push_token", ("push_url",), "push_mode", "off"))
 
 CHOICES = {
     "baud": ((0, "auto"), (2400, "2400"), (9600, "9600"), (115200, "115200")),
@@ -230,7 +224,10 @@ class Settings:
                 s.values[name] = value
             else:
                 s.problems.append((name, err))
-        s.split_push_url()  # never show a password that came inside the URL
+        url = s.values["push_url"]
+        if "@" in url or "u=" in url or "p=" in url:  # never show a password inside the URL
+            from emeter.store.changes import split_push_url
+            split_push_url(s)
         return s
 
     def save(self, board):
@@ -257,74 +254,9 @@ class Settings:
 
     # --- a submitted form ----------------------------------------------
     def updated(self, form):
-        """Apply a submitted form (dict name -> bytes) to a copy.
-
-        Only the fields the form carries change: a check box counts only when its
-        hidden `box_<name>` marker came too (an unticked box is not sent at all).
-        Returns (new Settings, errors dict name -> message; "" for the request as a
-        whole). With any error the copy must not be stored. new.cleared lists the
-        secrets dropped because their destination changed.
-        """
-        new = Settings(self.values)
-        errors = {}
-        for key in form:
-            if not (key in NAMES or (key[:4] == "box_" and key[4:] in BOXES)
-                    or (key[:6] == "clear_" and key[6:] in CLEARABLE)):
-                errors[""] = "unknown field " + "".join(
-                    [c for c in key[:32] if c.isalpha() or c.isdigit() or c == "_"])
-                return new, errors
-        if not form:
-            errors[""] = "no settings in the request"
-            return new, errors
-        entered = []
-        for name, _, kind, default, secret, _ in FIELDS:
-            raw = form.get(name)
-            if secret:
-                if form.get("clear_" + name):
-                    new.values[name] = ""
-                    continue
-                if not raw:
-                    continue  # empty secret: keep what is stored
-                entered.append(name)
-            elif raw is None:
-                if kind != "bool" or "box_" + name not in form:
-                    continue
-                raw = b""  # the box was on the form and not ticked
-            if kind == "ssid" and raw == b"":
-                new.values[name] = ""
-                continue
-            value, err = check_field(kind, raw)
-            if err is None:
-                new.values[name] = value
-            else:
-                errors[name] = err
-        if new.split_push_url("push_token" not in entered):
-            entered.append("push_token")
-        for name, where, switch, off in BOUND:
-            if name in entered or not self.values[name] or not new.values[name]:
-                continue
-            for f in where:
-                if new.values[f] != self.values[f]:
-                    new.values[name] = ""
-                    if switch:
-                        new.values[switch] = off
-                    new.cleared.append(name)
-                    break
-        if not new.values["admin_password"]:
-            errors["admin_password"] = "set an admin password first (8 characters or more)"
-        return new, errors
-
-    def split_push_url(self, replace=False):
-        """Move a user:password@ (or InfluxDB's u=, p=) out of the push URL into the push
-        token (when it is empty, or replace); True if the URL carried one."""
-        url, cred = split_credentials(self.values["push_url"])
-        if not cred:
-            return False
-        self.values["push_url"] = url
-        if replace or not self.values["push_token"]:
-            self.values["push_token"] = cred
-        return True
+        """(new Settings, errors) for a submitted form: see store/changes.py (loaded only
+        when a form is saved)."""
+        from emeter.store.changes import updated
+        return updated(self, form)
 
 
-BOXES = tuple(f[0] for f in FIELDS if f[2] == "bool")
-CLEARABLE = tuple(f[0] for f in FIELDS if f[4] and f[2] != "admin")  # the admin password only changes

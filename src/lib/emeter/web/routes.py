@@ -147,11 +147,14 @@ class Web:
         """None when the request may go on to its route, else the refusal."""
         s = self.app.settings
         writing = method not in (GET, HEAD)
-        ours = _host_name(request.headers.get("Host") or "") in self.names()
-        ap = self.app.wifi.ap_ip
-        if not ours and not writing and ap and self.app.wifi.mode == "ap":
+        wifi = self.app.wifi
+        ours = True
+        if writing or wifi.mode == "ap":
+            ours = _host_name(request.headers.get("Host") or "") in self.names()
+        if not ours and not writing:
             # the captive portal: a phone checking for internet gets the setup page
-            return Response(request, "", status=FOUND_302, headers={"Location": "http://%s/setup" % ap})
+            return Response(request, "", status=FOUND_302,
+                            headers={"Location": "http://%s/setup" % wifi.ap_ip})
         if writing:
             if not ours:
                 return _text(request, FORBIDDEN_403, "Host not recognised: add the name you "
