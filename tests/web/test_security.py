@@ -295,6 +295,12 @@ def test_a_password_inside_the_push_url_is_moved_out_and_never_shown(tmp_path, r
     assert auth == "Basic " + base64.b64encode(b"influx:s3cr3t-influx").decode()
 
 
+def test_a_password_typed_into_the_url_is_not_shown_when_the_form_comes_back(tmp_path, run_app):
+    r = run_app(claim(HostBoard(str(tmp_path))))
+    status, _, page = r.post("/setup", b"baud=300&push_url=http%3A%2F%2Fme%3Atyped-pw%40influx%3A8086%2Fwrite")
+    assert status == 422 and b"typed-pw" not in page and b"http://influx:8086/write" in page
+
+
 def test_a_url_with_credentials_stored_by_hand_is_not_shown(tmp_path, run_app):
     board = HostBoard(str(tmp_path))
     Settings({"push_mode": "influx",

@@ -6,7 +6,8 @@ network (CIRCUITPY_WIFI_SSID / CIRCUITPY_WIFI_PASSWORD).  A save validates every
 field first and writes nothing if any is wrong; the file is written new and then
 renamed over the old one.  Secrets are never sent back to a browser: an empty
 secret field keeps the stored value, a `clear_<name>` box erases it.  The admin
-password is kept as a salted SHA-256, not as text.
+password is kept as a salted SHA-256, not as text.  What a submitted form may change
+(only its own fields; secrets bound to their destination): store/changes.py.
 """
 
 import hashlib

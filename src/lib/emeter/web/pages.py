@@ -164,7 +164,7 @@ def saved(cleared=()):
     """cleared: secrets dropped because the place they are sent to changed."""
     note = ""
     if cleared:
-        note = ("<p class=\"err\">Cleared because their destination changed: %s. Their feeds "
-                "stay off until you enter them again.</p>" % esc(", ".join(cleared)))
+        note = ("<p class=\"err\">Cleared because the place they go to changed: %s. Their feeds "
+                "are off until you enter them again and switch them on.</p>" % esc(", ".join(cleared)))
     return _page("Saved", "<h1>Saved</h1><p>Settings stored. The device restarts now and "
                  "joins the configured network.</p>" + note)

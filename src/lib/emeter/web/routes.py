@@ -235,7 +235,8 @@ class Web:
         if "" in errors:
             return _text(request, _BAD_REQUEST, errors[""] + ": nothing was saved")
         if errors:
-            for name, _, _, _, secret, _ in FIELDS:
+            from emeter.store.changes import split_credentials
+            for name, _, kind, _, secret, _ in FIELDS:
                 raw = form.get(name)
                 if secret or raw is None:
                     continue
@@ -243,6 +244,8 @@ class Web:
                     values[name] = raw.decode("utf-8")
                 except UnicodeError:
                     values[name] = ""
+                if kind == "url":  # shown again without a password typed into it
+                    values[name] = split_credentials(values[name])[0]
             return Response(request, pages.setup(values, is_set, errors,
                                                  "Nothing was saved: please correct the marked fields."),
                             content_type=_HTML, status=_UNPROCESSABLE, headers=dict(_NO_STORE))
