@@ -3,9 +3,9 @@
 Who may do what is decided in one place, `Web.guard`, for every route and method
 (README "Security"): a request that is not GET or HEAD changes something, so it
 needs a Host that names this device, no foreign Origin/Referer and the admin
-password (HTTP Basic); until an admin password exists only /setup answers, and
-asks for one first.  Reading is open except /setup, unless "protect readings" is
-on.  Wrong passwords make their address wait (1, 2, 4 ... 64 s); settings are
+password (HTTP Basic); until an admin password exists only /setup takes a change,
+and asks for one first.  Reading is open except /setup, unless "protect readings"
+is on.  While the open access point is up, a GET for another name is sent to /setup.  Wrong passwords make their address wait (1, 2, 4 ... 64 s); settings are
 written at most once per SAVE_GAP_MS.  HEAD is answered for every GET route.
 """
 
@@ -66,8 +66,10 @@ def _head_only(r):
         r._head_only = True
         return
     body = r._body
-    if isinstance(body, (str, bytes)):
-        r._headers.setdefault("Content-Length", str(len(body.encode("utf-8") if isinstance(body, str) else body)))
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    if isinstance(body, bytes):
+        r._headers.setdefault("Content-Length", str(len(body)))
         r._body = b""
 
 
