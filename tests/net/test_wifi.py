@@ -129,16 +129,18 @@ def test_the_access_point_sends_any_name_to_the_setup_page(tmp_path):
 
     def ask(host, path, method="GET"):
         c = http.client.HTTPConnection("127.0.0.1", app.web.port(), timeout=10)
-        c.request(method, path, body=b"hostname=x" if method == "POST" else None,
-                  headers={"Host": host})
+        c.request(method, path, body=b"admin_password=first-owner-pw" if method == "POST" else None,
+                  headers={"Host": host, "Content-Type": "application/x-www-form-urlencoded"})
         r = c.getresponse()
         got[(host, path, method)] = (r.status, r.getheader("Location"))
         c.close()
     try:
+        app.web.claim_until = None  # long after the start: the access point still lets the owner claim
         asks = [("connectivitycheck.gstatic.com", "/generate_204", "GET"),
                 ("captive.apple.com", "/hotspot-detect.html", "GET"),
                 ("127.0.0.1", "/setup", "GET"),
-                ("captive.apple.com", "/setup", "POST")]
+                ("captive.apple.com", "/setup", "POST"),
+                ("127.0.0.1", "/setup", "POST")]
         for a in asks:
             t = threading.Thread(target=ask, args=a)
             t.start()
@@ -147,6 +149,7 @@ def test_the_access_point_sends_any_name_to_the_setup_page(tmp_path):
         assert got[asks[0]] == got[asks[1]] == (302, "http://127.0.0.1/setup")
         assert got[asks[2]] == (200, None)
         assert got[asks[3]][0] == 403  # a change still needs a name of the device
+        assert got[asks[4]][0] == 200 and Settings.load(board)["admin_password"]
     finally:
         _stop(app)
 

@@ -63,6 +63,32 @@ def test_the_first_save_claims_the_device_and_then_every_change_needs_the_passwo
     assert Settings.load(board)["hostname"] == "owner"
 
 
+def test_an_unclaimed_device_on_a_network_is_claimable_only_soon_after_a_start(tmp_path):
+    from apphelp import ManualClockBoard
+    from emeter.app import App
+    from emeter.web.routes import CLAIM_WINDOW_MS
+    board = ManualClockBoard(str(tmp_path))
+    web = App(board, port=0, host="127.0.0.1").web
+    web.poll()
+    assert web.claim_until is not None
+    board.now += CLAIM_WINDOW_MS
+    web.poll()
+    assert web.claim_until is None
+    board.now += 1 << 29  # the ticks wrap: the window stays shut
+    web.poll()
+    assert web.claim_until is None
+    web.stop()
+
+
+def test_after_the_claim_window_a_claim_is_refused(tmp_path, run_app):
+    board = HostBoard(str(tmp_path))
+    r = run_app(board)
+    r.app.web.claim_until = None  # (as 10 minutes after the start)
+    status, _, body = r.post("/setup", b"admin_password=" + ADMIN.encode(), password=None)
+    assert status == 403 and b"restart the device" in body
+    assert _stored(board) is None
+
+
 def test_any_state_changing_route_needs_the_password_and_readings_stay_open(tmp_path, run_app):
     board = claim(HostBoard(str(tmp_path)))
     r = run_app(board)

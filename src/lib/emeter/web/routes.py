@@ -4,7 +4,8 @@ Who may do what is decided in one place, `Web.guard`, for every route and method
 (README "Security"): a request that is not GET or HEAD changes something, so it
 needs a Host that names this device, no foreign Origin/Referer and the admin
 password (HTTP Basic); until an admin password exists only /setup takes a change,
-and asks for one first.  Reading is open except /setup, unless "protect readings"
+and asks for one first (on a network, within CLAIM_WINDOW_MS of a start; on the
+open access point, any time).  Reading is open except /setup, unless "protect readings"
 is on.  While the open access point is up, a GET for another name is sent to /setup.  Wrong passwords make their address wait (1, 2, 4 ... 64 s); settings are
 written at most once per SAVE_GAP_MS.  HEAD is answered for every GET route.
 """
@@ -30,6 +31,7 @@ SAVE_GAP_MS = 5000       # flash wear: one settings write per this long
 FAIL_CAP_MS = 64000      # longest wait after wrong passwords (doubling from 1 s)
 _FAIL_ADDRESSES = 16     # addresses remembered
 _LOCKED = ("/setup",)    # read only with the password (once there is one)
+CLAIM_WINDOW_MS = 600000  # an unclaimed device on a network: claimable this long after a start
 
 
 def _basic_password(request):
@@ -106,6 +108,9 @@ class Web:
         self.fails = {}         # address -> [wrong passwords in a row, ticks it may try again]
         self.auth_failed = 0
         self.saved_at = None
+        self.claim_until = None  # ticks until which a station may be claimed
+        if not app.settings["admin_password"]:
+            self.claim_until = ticks_add(board.ticks_ms(), CLAIM_WINDOW_MS)
         self.server.route("/", GET)(self.index)
         self.server.route("/data.json", GET)(self.data)
         self.server.route("/log.txt", GET)(self.log)
@@ -125,6 +130,9 @@ class Web:
 
     def poll(self):
         """One bounded step of the server (a minor slot)."""
+        if self.claim_until is not None and ticks_diff(self.app.board.ticks_ms(),
+                                                       self.claim_until) >= 0:
+            self.claim_until = None  # closed for good (ticks wrap after days)
         try:
             return self.server.poll() not in ("no_request", "connection_timed_out")
         except Exception:  # a broken request or a client gone: never stop the loop
@@ -166,6 +174,10 @@ class Web:
         if not s["admin_password"]:  # unclaimed: /setup asks for an admin password first
             if writing and path != "/setup":
                 return _text(request, FORBIDDEN_403, "Set an admin password in /setup first")
+            if writing and self.claim_until is None and wifi.mode != "ap":
+                # on a network, only the person who just (re)started it can claim it
+                return _text(request, FORBIDDEN_403, "Not claimed: restart the device, then "
+                             "set the admin password within 10 minutes")
             return None
         if writing or path in _LOCKED or s["protect_readings"]:
             return self._password(request)
