@@ -3,11 +3,12 @@
 Who may do what is decided in one place, `Web.guard`, for every route and method
 (README "Security"): a request that is not GET or HEAD changes something, so it
 needs a Host that names this device, no foreign Origin/Referer and the admin
-password (HTTP Basic); until an admin password exists only /setup takes a change,
-and asks for one first (on a network, within CLAIM_WINDOW_MS of a start; on the
-open access point, any time).  Reading is open except /setup, unless "protect readings"
-is on.  While the open access point is up, a GET for another name is sent to /setup.  Wrong passwords make their address wait (1, 2, 4 ... 64 s); settings are
-written at most once per SAVE_GAP_MS.  HEAD is answered for every GET route.
+password (HTTP Basic).  Until an admin password exists only /setup takes a change,
+and asks for one first (on a network within CLAIM_WINDOW_MS of a start; on the
+open access point any time).  Reading is open except /setup, unless "protect
+readings" is on.  While the open access point is up, a GET for another name is
+sent to /setup.  Wrong passwords make their address wait (1, 2, 4 ... 64 s);
+settings are written at most once per SAVE_GAP_MS.  HEAD works on every GET route.
 """
 
 import binascii
@@ -188,7 +189,8 @@ class Web:
         app = self.app
         s = app.settings
         h = s["hostname"]
-        names = [h, h + ".local", app.wifi.ap_ip, app.wifi_info().get("ip")] + s["extra_hosts"].split()
+        names = [h, h + ".local", app.wifi.ap_ip, app.wifi_info().get("ip")]
+        names += s["extra_hosts"].split()
         if app.board.name == "host":
             names += ["localhost", "127.0.0.1", "::1"]
         return names
