@@ -131,9 +131,9 @@ def test_an_unclaimed_device_refuses_other_changes(tmp_path, run_app):
 class FakeBroker:
     """Accepts MQTT connections and records the user name and password of each CONNECT."""
 
-    def __init__(self):
+    def __init__(self, host="127.0.0.1", port=0):
         self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
+        self.sock.bind((host, port))
         self.sock.listen(4)
         self.port = self.sock.getsockname()[1]
         self.connects = []
@@ -229,9 +229,12 @@ class Sink:
         self.server.server_close()
 
 
-@pytest.fixture
-def brokers():
-    a, b = FakeBroker(), FakeBroker()
+@pytest.fixture(params=["port", "host"])
+def brokers(request):
+    """Two brokers: the second at another port, or at another address with the same port."""
+    a = FakeBroker()
+    b = FakeBroker() if request.param == "port" else FakeBroker("127.0.0.2", a.port)
+    b.host = "127.0.0.1" if request.param == "port" else "127.0.0.2"
     yield a, b
     a.close()
     b.close()
@@ -260,11 +263,13 @@ def test_mqtt_credentials_never_follow_a_changed_broker(tmp_path, run_app, broke
     assert wait_for(lambda: a.connects), "the feed never reached the first broker"
     assert a.connects[0] == ("meter", MQTT_PW)
     # someone with the form moves the broker and leaves the password field empty
-    status, _, page = r.post("/setup", b"mqtt_port=%d&mqtt_password=" % b.port)
+    move = b"mqtt_host=%s&mqtt_port=%d&mqtt_password=" % (b.host.encode(), b.port)
+    status, _, page = r.post("/setup", move)
     assert status == 200 and b"mqtt_password" in page
     r = _next(run_app, r, board)
     s = Settings.load(board)
-    assert s["mqtt_password"] == "" and s["mqtt_enabled"] == 0 and s["mqtt_port"] == b.port
+    assert s["mqtt_password"] == "" and s["mqtt_enabled"] == 0
+    assert (s["mqtt_host"], s["mqtt_port"]) == (b.host, b.port)
     time.sleep(3)
     assert b.connects == []  # the feed stays off: nothing, least of all the password, goes there
     # the owner enters the password for the new broker: it goes there, and only there
