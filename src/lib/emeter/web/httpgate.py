@@ -8,8 +8,8 @@ connections without blocking, one `recv_into` per connection per poll, and only
 "accepts" a connection once its request is complete (headers + Content-Length).
 The server then reads that request from memory.  While `max_clients` older
 connections are still sending, a newer one is answered 503 with Retry-After once
-its request is in (read whole, so closing does not reset it); only beyond twice
-that many is the oldest dropped unanswered.  Sending the response is done
+its request is in (read whole, so closing does not reset it; at most 1 kB kept);
+only beyond twice that many is the oldest dropped unanswered.  Sending the response is done
 non-blocking too, calling `pump()` (the scheduler's UART drain) while the
 client's window is full, and giving up after `send_timeout_ms`.
 """
@@ -24,6 +24,7 @@ _ECONNRESET = errno.ECONNRESET
 _TOO_LARGE = b"HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
 _BUSY = (b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 2\r\nConnection: close\r\n"
          b"Content-Length: 0\r\n\r\n")
+_BUSY_KEEP = 1024  # bytes a connection answered 503 may send before the answer (a GET fits)
 
 
 def request_complete(data):
@@ -142,12 +143,17 @@ class _Listener:
                 continue
             if n > 0:
                 data.extend(memoryview(self.buf)[:n])
+                waiting = self.pending.index(p) >= g.max_clients  # older ones fill the slots
+                if waiting and len(data) > _BUSY_KEEP:  # memory: a waiting one keeps little
+                    self._answer(p, _BUSY)
+                    g.busy += 1
+                    continue
                 if len(data) > g.max_request:
                     self._answer(p, _TOO_LARGE)
                     g.dropped += 1
                     continue
                 if request_complete(data):
-                    if self.pending.index(p) >= g.max_clients:  # older ones fill the slots
+                    if waiting:
                         self._answer(p, _BUSY)
                         g.busy += 1
                         continue
