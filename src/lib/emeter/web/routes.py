@@ -74,6 +74,12 @@ def _head_only(r):
     if isinstance(body, bytes):
         r._headers.setdefault("Content-Length", str(len(body)))
         r._body = b""
+    else:  # ChunkedResponse: its headers alone
+
+        def send():
+            r._send_headers()
+            r._close_connection()
+        r._send = send
 
 
 class _Server(Server):
