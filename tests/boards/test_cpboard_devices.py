@@ -103,6 +103,36 @@ def test_access_point_returns_its_address_and_status_names_it(cp):
         (False, True, "emeter-0ABC", "192.168.4.1", None)
 
 
+def _supervise(cp, ssid, minutes):
+    from emeter.led import Led
+    from emeter.net.wifi import WifiSupervisor
+    b = cp.Board()
+    w = WifiSupervisor(b, ssid, "secret12")
+    led = Led(b)
+    w.start()
+    for _ in range(minutes * 60):
+        cp.x["clock"]["ms"] += 1000
+        w.poll()
+    led.set(w.led_pattern())
+    return w, led
+
+
+def test_a_configured_board_whose_network_is_gone_never_opens_an_access_point(cp):
+    cp.x["radio"].connect_error = ConnectionError("No network with that ssid")
+    w, led = _supervise(cp, "home", 30)
+    radio = cp.x["radio"]
+    assert radio.ap_calls == [] and not radio.ap_active
+    assert len(radio.connect_calls) >= 50  # still trying, every 32 s at most
+    assert w.mode == "joining" and led.pattern == "joining"  # the fast blink
+
+
+def test_only_an_unconfigured_board_opens_its_access_point_and_it_is_open(cp):
+    w, led = _supervise(cp, "", 1)
+    assert cp.x["radio"].ap_calls == [("emeter-0ABC", "")]
+    assert cp.x["radio"].connect_calls == []
+    assert w.mode == "ap" and led.pattern == "ap"  # the slow blink
+
+
 def test_mdns_answers_the_hostname_and_advertises_http(cp):
     assert cp.Board().mdns_advertise("emeter", 80) is True
     server = cp.fakes["mdns"].Server.servers[-1]

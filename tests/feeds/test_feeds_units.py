@@ -174,7 +174,8 @@ def test_line_protocol_escapes_tags_and_keeps_decimals_exact():
 
 
 def test_feed_settings_round_trip_and_reject_bad_values():
-    new, errors = Settings().updated({
+    claimed = Settings({"admin_password": "sha256$00$00"})  # (unclaimed: nothing saves)
+    new, errors = claimed.updated({
         "raw_port": b"2323", "mqtt_enabled": b"1", "mqtt_host": b"192.168.1.10",
         "mqtt_port": b"1884", "mqtt_prefix": b"/house/meter/", "mqtt_password": b"pw",
         "push_mode": b"influx", "push_url": b"http://10.0.0.2:8086/write?db=m",
@@ -198,8 +199,8 @@ def test_feed_settings_round_trip_and_reject_bad_values():
     for k in ("raw_port", "mqtt_host", "mqtt_port", "mqtt_prefix", "mqtt_password", "push_url",
               "push_interval", "push_mode"):
         assert back[k] == new[k], k
-    _, errors = Settings().updated({"raw_port": b"0", "mqtt_prefix": b"a/#", "push_url": b"ftp://x",
-                                    "push_interval": b"1", "mqtt_host": b"a b"})
+    _, errors = claimed.updated({"raw_port": b"0", "mqtt_prefix": b"a/#", "push_url": b"ftp://x",
+                                   "push_interval": b"1", "mqtt_host": b"a b"})
     assert set(errors) == {"raw_port", "mqtt_prefix", "push_url", "push_interval", "mqtt_host"}
 
 

@@ -70,20 +70,38 @@ def test_no_network_configured_starts_the_access_point_at_once(tmp_path):
         _stop(app)
 
 
-def test_joining_that_keeps_failing_falls_back_to_the_access_point(tmp_path):
+def test_a_configured_network_that_never_answers_is_retried_without_an_access_point(tmp_path):
     board = FakeRadioBoard(str(tmp_path), joins=False)
     Settings({"wifi_ssid": "home", "wifi_password": "hunter22hunter22"}).save(board)
     app = _app(board)
     try:
         assert app.wifi.mode == "joining" and app.led.pattern == "joining"
         _run(app, board, 60000)
-        assert app.wifi.mode == "joining"  # still trying, with back-off
         tries = len(board.attempts)
-        assert 3 <= tries <= 12
-        _run(app, board, 70000)
-        assert app.wifi.mode == "ap"
-        assert board.ap == "emeter-EEF1"
-        assert app.led.pattern == "ap"
+        assert 3 <= tries <= 12  # backing off
+        _run(app, board, 20 * 60000, step_ms=1000)
+        assert app.wifi.mode == "joining" and app.led.pattern == "joining"
+        assert board.ap is None and app.dns is None  # no open setup page in radio range
+        gaps = [b[0] - a[0] for a, b in zip(board.attempts, board.attempts[1:])]
+        assert max(gaps) <= 34000 and len(board.attempts) >= 35  # still trying, capped back-off
+    finally:
+        _stop(app)
+
+
+def test_a_configured_device_that_loses_wifi_rejoins_without_an_access_point(tmp_path):
+    board = FakeRadioBoard(str(tmp_path), joins=True)
+    Settings({"wifi_ssid": "home", "wifi_password": "hunter22hunter22"}).save(board)
+    app = _app(board)
+    try:
+        _run(app, board, 2000)
+        assert app.wifi.mode == "station" and app.led.pattern == "ok"
+        board.connected = board.joins = False  # the router is gone for ten minutes
+        _run(app, board, 10 * 60000, step_ms=1000)
+        assert app.wifi.mode == "joining" and app.led.pattern == "joining"
+        assert board.ap is None and app.dns is None
+        board.joins = True
+        _run(app, board, 40000, step_ms=1000)
+        assert app.wifi.mode == "station" and board.restarts == 0
     finally:
         _stop(app)
 
@@ -102,16 +120,36 @@ def test_a_successful_join_advertises_mdns_and_serves(tmp_path):
         _stop(app)
 
 
-def test_access_point_retries_the_network_and_restarts_when_it_is_back(tmp_path):
-    board = FakeRadioBoard(str(tmp_path), joins=False)
-    Settings({"wifi_ssid": "home"}).save(board)
+def test_the_access_point_sends_any_name_to_the_setup_page(tmp_path):
+    import http.client
+    import threading
+    board = FakeRadioBoard(str(tmp_path))
     app = _app(board)
+    got = {}
+
+    def ask(host, path, method="GET"):
+        c = http.client.HTTPConnection("127.0.0.1", app.web.port(), timeout=10)
+        c.request(method, path, body=b"admin_password=first-owner-pw" if method == "POST" else None,
+                  headers={"Host": host, "Content-Type": "application/x-www-form-urlencoded"})
+        r = c.getresponse()
+        got[(host, path, method)] = (r.status, r.getheader("Location"))
+        c.close()
     try:
-        _run(app, board, 130000)
-        assert app.wifi.mode == "ap"
-        board.joins = True
-        with pytest.raises(Restart):
-            _run(app, board, 400000, step_ms=1000)
+        app.web.claim_until = None  # long after the start: the access point still lets the owner claim
+        asks = [("connectivitycheck.gstatic.com", "/generate_204", "GET"),
+                ("captive.apple.com", "/hotspot-detect.html", "GET"),
+                ("127.0.0.1", "/setup", "GET"),
+                ("captive.apple.com", "/setup", "POST"),
+                ("127.0.0.1", "/setup", "POST")]
+        for a in asks:
+            t = threading.Thread(target=ask, args=a)
+            t.start()
+            while t.is_alive():
+                app.step()
+        assert got[asks[0]] == got[asks[1]] == (302, "http://127.0.0.1/setup")
+        assert got[asks[2]] == (200, None)
+        assert got[asks[3]][0] == 403  # a change still needs a name of the device
+        assert got[asks[4]][0] == 200 and Settings.load(board)["admin_password"]
     finally:
         _stop(app)
 

@@ -28,6 +28,24 @@ def expected(name):
         return json.loads(f.read(), parse_float=Decimal)
 
 
+ADMIN = "test-admin-pw"
+
+
+def claim(board, password=ADMIN):
+    """Give the device on this board an admin password (what the first /setup save does)."""
+    from emeter.store.settings import Settings, hash_password
+    s = Settings.load(board)
+    s.values["admin_password"] = hash_password(password)
+    s.save(board)
+    return board
+
+
+def basic(password=ADMIN, user="admin"):
+    """An Authorization header value for HTTP Basic."""
+    import base64
+    return "Basic " + base64.b64encode(("%s:%s" % (user, password)).encode()).decode()
+
+
 def wait_for(cond, timeout=15.0):
     """Poll cond() until true; a bounded wait, not a timing assertion."""
     end = time.monotonic() + timeout
@@ -84,8 +102,19 @@ class Running:
         c.close()
         return r.status, dict((k.lower(), v) for k, v in r.getheaders()), data
 
-    def get(self, path, **kw):
+    def get(self, path, password=None, **kw):
+        """A GET, with Basic credentials when password is given (ADMIN: the claim's)."""
+        if password is not None:
+            kw["headers"] = dict(kw.get("headers") or {}, Authorization=basic(password))
         return self.request(path, **kw)
+
+    def post(self, path, body, password=ADMIN, **headers):
+        """A form POST, with the admin password unless password is None."""
+        h = {"Content-Type": "application/x-www-form-urlencoded"}
+        if password is not None:
+            h["Authorization"] = basic(password)
+        h.update(headers)
+        return self.request(path, method="POST", body=body, headers=h)
 
     def json(self):
         status, _, body = self.get("/data.json")

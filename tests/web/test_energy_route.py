@@ -38,8 +38,9 @@ def test_energy_json_follows_the_settings_and_data_json_stays_lean(tmp_path, run
 
 
 def test_energy_settings_are_checked():
-    new, errors = Settings().updated({"timezone": b"EET", "peaks_n": b"5"})
+    claimed = Settings({"admin_password": "sha256$00$00"})  # (unclaimed: nothing saves)
+    new, errors = claimed.updated({"timezone": b"EET", "peaks_n": b"5"})
     assert not errors and new["timezone"] == "EET" and new["peaks_n"] == 5
-    new, errors = Settings().updated({"timezone": b"Europe/Mars", "peaks_n": b"0"})
+    new, errors = claimed.updated({"timezone": b"Europe/Mars", "peaks_n": b"0"})
     assert set(errors) == {"timezone", "peaks_n"}
     assert Settings()["timezone"] == "CET" and Settings()["peaks_n"] == 3

@@ -59,14 +59,18 @@ def test_a_silent_client_does_not_block_others(app):
         s.close()
 
 
-def test_more_clients_than_slots_drop_the_oldest(app):
-    held = [socket.create_connection(("127.0.0.1", app.port)) for _ in range(6)]
+def test_more_clients_than_slots_and_answer_slots_drop_the_oldest(app):
+    # 4 slots being served + 4 that will get 503: a 9th and 10th push the oldest out
+    held = [socket.create_connection(("127.0.0.1", app.port)) for _ in range(10)]
     for s in held:
         s.sendall(b"GET /")
-    assert wait_for(lambda: app.app.web.gate.dropped >= 2)
-    assert app.get("/")[0] == 200
+    pending = app.app.web.gate.listener.pending
+    assert wait_for(lambda: app.app.web.gate.dropped == 2 and len(pending) == 8)
+    assert app.get("/")[0] == 503  # an answer (test_security), and it pushed one more out
     for s in held:
         s.close()
+    assert wait_for(lambda: not pending)
+    assert app.get("/")[0] == 200
 
 
 def test_garbage_request_line_does_not_stop_the_loop(app):

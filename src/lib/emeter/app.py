@@ -161,8 +161,6 @@ class App:
     def _wifi_poll(self):
         busy = self.wifi.poll()
         self.led.set(self.wifi.led_pattern())
-        if self.wifi.restart_wanted:
-            self.restart_later(0)
         return busy
 
     def _button(self):
@@ -275,7 +273,8 @@ class App:
 
     def extra_counters(self):
         return [("late", self.sched.late), ("worst_gap_ms", self.sched.worst_ms),
-                ("http_dropped", self.web.gate.dropped), ("log_dropped", self.log.dropped),
+                ("http_dropped", self.web.gate.dropped), ("http_busy", self.web.gate.busy),
+                ("auth_failed", self.web.auth_failed), ("log_dropped", self.log.dropped),
                 ("errors", self.errors + self.sched.errors + self.web.errors)]
 
     def counter_rows(self):

@@ -4,8 +4,8 @@ from emeter.clock import ticks_diff
 
 # pattern -> (on ms, off ms); (1, 0) is steady on, (0, 1) is off.
 PATTERNS = {
-    "ap": (1000, 1000),       # access point / setup portal: slow blink
-    "joining": (150, 150),    # trying to join Wi-Fi: fast blink
+    "ap": (1000, 1000),       # unconfigured: the open setup access point: slow blink
+    "joining": (150, 150),    # configured, looking for its network (no access point): fast blink
     "ok": (0, 1),             # connected: off, a short flash per good message
     "reset": (1, 0),          # button held long enough: steady on, then restart
 }

@@ -55,15 +55,16 @@ class Feeds:
         pool = self.app.board.socket_pool()
         from emeter.feeds.tcpfan import TcpFanout
         host = getattr(self.app, "web_host", "0.0.0.0")
+        allow = s["feed_client"] or None
         if s["raw_enabled"]:
             try:
-                self.raw = TcpFanout(pool, s["raw_port"], host)
+                self.raw = TcpFanout(pool, s["raw_port"], host, allow=allow)
             except OSError as e:
                 self.errors += 1
                 print("emeter: raw TCP port %d: %r" % (s["raw_port"], e))
         if s["bridge_enabled"]:
             try:
-                self.bridge = TcpFanout(pool, s["bridge_port"], host)
+                self.bridge = TcpFanout(pool, s["bridge_port"], host, allow=allow)
             except OSError as e:
                 self.errors += 1
                 print("emeter: bridge port %d: %r" % (s["bridge_port"], e))

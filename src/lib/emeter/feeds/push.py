@@ -33,7 +33,10 @@ def request_for(mode, url, token, message):
         if text is None:
             return None
         headers = {"Content-Type": "text/plain; charset=utf-8"}
-        if token:
+        if ":" in token:  # user:password (InfluxDB 1.x, or taken out of the URL)
+            from binascii import b2a_base64
+            headers["Authorization"] = "Basic " + b2a_base64(token.encode()).decode().strip()
+        elif token:
             headers["Authorization"] = "Token " + token
         return url, (text + "\n").encode("utf-8"), headers
     if mode == "dsmrreader":

@@ -55,15 +55,16 @@ class _Client:
 
 class TcpFanout:
     def __init__(self, pool, port, host="0.0.0.0", max_clients=3, backlog_bytes=4096,
-                 send_max=2048):
+                 send_max=2048, allow=None):
         self.pool = pool
+        self.allow = allow      # the one client address let in (None: any)
         self.max_clients = max_clients
         self.backlog_bytes = backlog_bytes
         self.send_max = send_max
         self.clients = []
         self.accepted = 0
         self.dropped_slow = 0   # clients dropped because they fell behind
-        self.refused = 0        # connections turned away (too many clients)
+        self.refused = 0        # connections turned away (too many clients, not the allowed one)
         self.bytes_sent = 0
         self._scratch = bytearray(64)
         s = pool.socket(pool.AF_INET, pool.SOCK_STREAM)
@@ -106,12 +107,12 @@ class TcpFanout:
 
     def _accept(self):
         try:
-            sock, _ = self.listener.accept()
+            sock, addr = self.listener.accept()
         except OSError as e:
             if _would_block(e):
                 return False
             raise
-        if len(self.clients) >= self.max_clients:
+        if len(self.clients) >= self.max_clients or (self.allow and addr[0] != self.allow):
             self.refused += 1
             sock.close()
             return True

@@ -1,12 +1,13 @@
-"""Wi-Fi supervision: station when it can, access point (setup portal) when it cannot.
+"""Wi-Fi supervision: station when it can; the open setup access point only while unconfigured.
 
   start:    already connected (CircuitPython may join by itself from settings.toml)
-            -> station; no network configured -> access point; else joining.
-  joining:  one join attempt per due time, backing off 2, 4 ... 32 s; failing for
-            `give_up_ms` -> access point.
+            -> station; no network configured (first boot, after the button reset)
+            -> access point; else joining.
+  joining:  one join attempt per due time, backing off 2, 4 ... 32 s, for as long as it
+            takes: a configured device never opens an access point (an open one would
+            hand the setup page to anyone in radio range).  LED: fast blink.
   station:  checks the link each call; lost -> joining.
-  ap:       `emeter-XXXX` (last MAC digits) plus the captive DNS; every
-            `ap_retry_ms` one join attempt, and on success a restart into station.
+  ap:       `emeter-XXXX` (last MAC digits), open, plus the captive DNS.  LED: slow blink.
 A join blocks inside the radio for up to `join_timeout_s` (see scheduler.py).
 """
 
@@ -21,22 +22,16 @@ def ap_name(mac):
 
 
 class WifiSupervisor:
-    def __init__(self, board, ssid, password, on_up=None, join_timeout_s=10,
-                 give_up_ms=120000, ap_retry_ms=300000):
+    def __init__(self, board, ssid, password, on_up=None, join_timeout_s=10):
         self.board = board
         self.ssid = ssid
         self.password = password
         self.on_up = on_up or (lambda mode, ip: None)
         self.join_timeout_s = join_timeout_s
-        self.give_up_ms = give_up_ms
-        self.ap_retry_ms = ap_retry_ms
         self.mode = "start"
         self.failures = 0
-        self.first_fail = None
         self.next_try = None
-        self.ap_since = None
         self.ap_ip = None
-        self.restart_wanted = False
 
     def start(self):
         st = self.board.wifi_status()
@@ -50,13 +45,11 @@ class WifiSupervisor:
     def _joining(self):
         self.mode = "joining"
         self.failures = 0
-        self.first_fail = None
         self.next_try = self.board.ticks_ms()
 
     def _station(self, st=None):
         self.mode = "station"
         self.failures = 0
-        self.first_fail = None
         st = st or self.board.wifi_status()
         self.on_up("station", st.get("ip"))
 
@@ -64,7 +57,6 @@ class WifiSupervisor:
         mac = self.board.wifi_status().get("mac")
         self.ap_ip = self.board.wifi_start_ap(ap_name(mac))
         self.mode = "ap"
-        self.ap_since = self.board.ticks_ms()
         self.on_up("ap", self.ap_ip)
 
     def _join(self):
@@ -74,34 +66,18 @@ class WifiSupervisor:
             return False
 
     def poll(self):
-        now = self.board.ticks_ms()
         if self.mode == "joining":
-            if self.first_fail is not None and ticks_diff(now, self.first_fail) >= self.give_up_ms:
-                self._ap()
-                return True
-            if ticks_diff(now, self.next_try) < 0:
+            if ticks_diff(self.board.ticks_ms(), self.next_try) < 0:
                 return False
             if self._join():
                 self._station()
                 return True
-            now = self.board.ticks_ms()
             self.failures += 1
-            if self.first_fail is None:
-                self.first_fail = now
-            if ticks_diff(now, self.first_fail) >= self.give_up_ms:
-                self._ap()
-                return True
-            self.next_try = ticks_add(now, min(_BACKOFF_CAP_MS, 1000 << min(self.failures, 5)))
+            self.next_try = ticks_add(self.board.ticks_ms(),
+                                      min(_BACKOFF_CAP_MS, 1000 << min(self.failures, 5)))
             return True
-        if self.mode == "station":
-            if not self.board.wifi_status().get("connected"):
-                self._joining()
-            return False
-        if self.mode == "ap" and self.ssid and ticks_diff(now, self.ap_since) >= self.ap_retry_ms:
-            self.ap_since = now
-            if self._join():
-                self.restart_wanted = True  # a clean start as a station
-            return True
+        if self.mode == "station" and not self.board.wifi_status().get("connected"):
+            self._joining()
         return False
 
     def led_pattern(self):

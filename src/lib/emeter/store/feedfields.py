@@ -4,14 +4,16 @@ Each checker takes text and returns (value, None) or (None, message), like the
 ones in settings.py.  Empty text means "not set" for every optional field.
 """
 
-from emeter.textcheck import is_digits, printable_ascii
+from emeter.textcheck import is_digits, only, printable_ascii
 
 # name, settings.toml key, kind, default, secret, label
 FEED_FIELDS = (
-    ("raw_enabled", "EMETER_RAW", "bool", 1, False, "Raw meter bytes on a TCP port"),
+    ("raw_enabled", "EMETER_RAW", "bool", 0, False, "Raw meter bytes on a TCP port"),
     ("raw_port", "EMETER_RAW_PORT", "port", 23, False, "Raw TCP port"),
     ("bridge_enabled", "EMETER_BRIDGE", "bool", 0, False, "DSMR telegrams (bridged from DLMS) on a TCP port"),
     ("bridge_port", "EMETER_BRIDGE_PORT", "port", 2323, False, "DSMR bridge TCP port"),
+    ("feed_client", "EMETER_FEED_CLIENT", "ip", "", False,
+     "Only this client address may connect (empty: any)"),
     ("mqtt_enabled", "EMETER_MQTT", "bool", 0, False, "Publish to an MQTT broker"),
     ("mqtt_host", "EMETER_MQTT_HOST", "netaddr", "", False, "MQTT broker (IP address or host name)"),
     ("mqtt_port", "EMETER_MQTT_PORT", "port", 1883, False, "MQTT port"),
@@ -98,6 +100,13 @@ def _url(s):
     return s, None
 
 
+def _ip(s):
+    s = s.strip().lower()
+    if len(s) > 39 or not only(s, "0123456789abcdef.:"):
+        return None, "an IP address such as 192.168.1.20"
+    return s, None
+
+
 def _push(s):
     for value, label in FEED_CHOICES["push"]:
         if s == value or s == label:
@@ -108,4 +117,5 @@ def _push(s):
 FEED_CHECKS = {
     "port": _port, "interval": _interval, "netaddr": _netaddr, "text": _text,
     "secret": _secret, "topic": _topic, "url": _url, "push": _push,
+    "ip": _ip,
 }

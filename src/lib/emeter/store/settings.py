@@ -6,7 +6,8 @@ network (CIRCUITPY_WIFI_SSID / CIRCUITPY_WIFI_PASSWORD).  A save validates every
 field first and writes nothing if any is wrong; the file is written new and then
 renamed over the old one.  Secrets are never sent back to a browser: an empty
 secret field keeps the stored value, a `clear_<name>` box erases it.  The admin
-password is kept as a salted SHA-256, not as text.
+password is kept as a salted SHA-256, not as text.  What a submitted form may change
+(only its own fields; secrets bound to their destination): store/changes.py.
 """
 
 import hashlib
@@ -32,7 +33,12 @@ FIELDS = (
     ("invert", "EMETER_INVERT", "bool", 0, False, "Inverted signal"),
     ("key", "EMETER_KEY", "hex16", "", True, "Decryption key (32 hex digits)"),
     ("auth_key", "EMETER_AUTH_KEY", "hex16", "", True, "Authentication key (32 hex digits)"),
-    ("admin_password", "EMETER_ADMIN", "admin", "", True, "Admin password for /setup"),
+    ("admin_password", "EMETER_ADMIN", "admin", "", True,
+     "Admin password (needed to change anything)"),
+    ("protect_readings", "EMETER_PROTECT_READINGS", "bool", 0, False,
+     "Protect readings too (/, /data.json, /log.txt, /metrics need the password)"),
+    ("extra_hosts", "EMETER_HOSTS", "hosts", "", False,
+     "Other names this device is reached by (space-separated)"),
 ) + FEED_FIELDS  # raw TCP, bridge, MQTT, push (feedfields.py)
 # the energy memory (store/energy.py): whose days and months, how many peak hours a month
 ENERGY_FIELDS = (
@@ -119,6 +125,13 @@ def _hex16(s):
     return s, None
 
 
+def _hosts(s):
+    s = s.replace(",", " ").lower()
+    if len(s) > 128 or not only(s, _HOST + ". :[]"):
+        return None, "host names or addresses, separated by spaces"
+    return " ".join(s.split()), None
+
+
 def _admin(s):
     if not (8 <= len(s) <= 64):
         return None, "8 to 64 characters"
@@ -130,7 +143,7 @@ def _admin(s):
 CHECKS = {
     "ssid": _ssid, "wpa": _wpa, "host": _host, "baud": _choice("baud"),
     "parity": _choice("parity"), "bits": _choice("bits"), "pin": _pin, "bool": _bool,
-    "hex16": _hex16, "admin": _admin,
+    "hex16": _hex16, "admin": _admin, "hosts": _hosts,
 }
 CHECKS.update(FEED_CHECKS)
 CHECKS["timezone"] = _choice("timezone")
@@ -190,6 +203,7 @@ class Settings:
         if values:
             self.values.update(values)
         self.problems = []  # [(name, message)] of stored values that were not valid
+        self.cleared = []   # secrets a save dropped because their destination changed
 
     def __getitem__(self, name):
         return self.values[name]
@@ -224,6 +238,10 @@ class Settings:
                 s.values[name] = value
             else:
                 s.problems.append((name, err))
+        url = s.values["push_url"]
+        if "@" in url or "u=" in url or "p=" in url:  # never show a password inside the URL
+            from emeter.store.changes import split_push_url
+            split_push_url(s)
         return s
 
     def save(self, board):
@@ -250,32 +268,9 @@ class Settings:
 
     # --- a submitted form ----------------------------------------------
     def updated(self, form):
-        """Apply a submitted form (dict name -> bytes) to a copy.
+        """(new Settings, errors) for a submitted form: see store/changes.py (loaded only
+        when a form is saved)."""
+        from emeter.store.changes import updated
+        return updated(self, form)
 
-        Returns (new Settings, errors dict name -> message). With any error the
-        copy must not be stored.
-        """
-        new = Settings(self.values)
-        errors = {}
-        for name, _, kind, default, secret, _ in FIELDS:
-            raw = form.get(name)
-            if secret:
-                if form.get("clear_" + name):
-                    new.values[name] = ""
-                    continue
-                if not raw:
-                    continue  # empty secret: keep what is stored
-            elif raw is None:
-                if kind == "bool":
-                    raw = b""  # an unticked box is not sent at all
-                else:
-                    continue
-            if kind == "ssid" and raw == b"":
-                new.values[name] = ""
-                continue
-            value, err = check_field(kind, raw)
-            if err is None:
-                new.values[name] = value
-            else:
-                errors[name] = err
-        return new, errors
+

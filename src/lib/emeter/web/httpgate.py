@@ -6,7 +6,10 @@ until the headers end: a client sending one byte a second would hold the loop
 real socket pool: its listening socket collects bytes from up to `max_clients`
 connections without blocking, one `recv_into` per connection per poll, and only
 "accepts" a connection once its request is complete (headers + Content-Length).
-The server then reads that request from memory.  Sending the response is done
+The server then reads that request from memory.  While `max_clients` older
+connections are still sending, a newer one is answered 503 with Retry-After once
+its request is in (read whole, so closing does not reset it; at most 1 kB kept);
+only beyond twice that many is the oldest dropped unanswered.  Sending the response is done
 non-blocking too, calling `pump()` (the scheduler's UART drain) while the
 client's window is full, and giving up after `send_timeout_ms`.
 """
@@ -19,6 +22,9 @@ _EAGAIN = errno.EAGAIN
 _ETIMEDOUT = errno.ETIMEDOUT
 _ECONNRESET = errno.ECONNRESET
 _TOO_LARGE = b"HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+_BUSY = (b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 2\r\nConnection: close\r\n"
+         b"Content-Length: 0\r\n\r\n")
+_BUSY_KEEP = 1024  # bytes a connection answered 503 may send before the answer (a GET fits)
 
 
 def request_complete(data):
@@ -54,6 +60,7 @@ class GatedPool:
         self.send_timeout_ms = send_timeout_ms
         self.listener = None
         self.dropped = 0  # connections closed unanswered (too slow, too large, too many)
+        self.busy = 0     # connections answered 503 (all slots taken by slower clients)
 
     def __getattr__(self, name):  # AF_INET, SOCK_STREAM, SOL_SOCKET, SO_REUSEADDR ...
         return getattr(self._pool, name)
@@ -96,6 +103,14 @@ class _Listener:
         _close(p[0])
         self.gate.dropped += 1
 
+    def _answer(self, p, text):
+        self.pending.remove(p)
+        try:
+            p[0].send(text)
+        except OSError:
+            pass
+        _close(p[0])
+
     def _accept_new(self):
         g = self.gate
         for _ in range(2):
@@ -104,7 +119,7 @@ class _Listener:
             except OSError:
                 return
             conn.setblocking(False)
-            if len(self.pending) >= g.max_clients:
+            if len(self.pending) >= 2 * g.max_clients:
                 self._drop(self.pending[0])
             self.pending.append([conn, addr, bytearray(), g.ticks_ms()])
 
@@ -128,14 +143,20 @@ class _Listener:
                 continue
             if n > 0:
                 data.extend(memoryview(self.buf)[:n])
+                waiting = self.pending.index(p) >= g.max_clients  # older ones fill the slots
+                if waiting and len(data) > _BUSY_KEEP:  # memory: a waiting one keeps little
+                    self._answer(p, _BUSY)
+                    g.busy += 1
+                    continue
                 if len(data) > g.max_request:
-                    try:
-                        conn.send(_TOO_LARGE)
-                    except OSError:
-                        pass
-                    self._drop(p)
+                    self._answer(p, _TOO_LARGE)
+                    g.dropped += 1
                     continue
                 if request_complete(data):
+                    if waiting:
+                        self._answer(p, _BUSY)
+                        g.busy += 1
+                        continue
                     self.pending.remove(p)
                     return _Ready(g, conn, bytes(data)), addr
             if ticks_diff(now, started) > g.client_timeout_ms:

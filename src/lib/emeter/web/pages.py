@@ -103,7 +103,7 @@ def _field(name, kind, label, value, secret, is_set, error):
     if secret:
         out.append('<input type="password" id="%s" name="%s" autocomplete="off" value="">'
                    % (name, name))
-        if is_set:
+        if is_set and kind != "admin":  # the admin password can be changed, never cleared
             out.append(' <label style="display:inline"><input type="checkbox" name="clear_%s" '
                        'value="1"> clear</label>' % name)
     elif kind in CHOICES:
@@ -112,9 +112,9 @@ def _field(name, kind, label, value, secret, is_set, error):
             sel = " selected" if str(v) == str(value) else ""
             out.append('<option value="%s"%s>%s</option>' % (esc(v), sel, esc(text)))
         out.append("</select>")
-    elif kind == "bool":
-        out.append('<input type="checkbox" id="%s" name="%s" value="1"%s>'
-                   % (name, name, " checked" if value else ""))
+    elif kind == "bool":  # + a marker: an unticked box sends nothing, the marker says it was here
+        out.append('<input type="hidden" name="box_%s" value="1"><input type="checkbox" id="%s" '
+                   'name="%s" value="1"%s>' % (name, name, name, " checked" if value else ""))
     else:
         # the server checks each kind's own limit; the browser only stops absurd lengths
         out.append('<input type="text" id="%s" name="%s" value="%s" maxlength="%d">'
@@ -142,16 +142,30 @@ def setup(values, is_set, errors=None, message=None):
     if message:
         body.append('<p class="%s">%s</p>' % ("err" if errors else "ok", esc(message)))
     body.append('<form method="post" action="/setup">')
+    claimed = is_set.get("admin_password")
+    if not claimed:  # first use: nothing else is saved without an admin password
+        body.append('<h2 class="section">Set an admin password</h2><p>This device is not claimed '
+                    'yet. Choose an admin password (8 characters or more): every later change '
+                    'needs it.</p>')
+        body.append(_field("admin_password", "admin", "Admin password", None, True, False,
+                           errors.get("admin_password")))
     for name, _, kind, _, secret, label in FIELDS:
         title = SECTIONS.get(name)
         if title:
             body.append('<h2 class="section">%s</h2>' % esc(title))
+        if name == "admin_password" and not claimed:
+            continue  # shown first
         body.append(_field(name, kind, label, values.get(name), secret, is_set.get(name),
                            errors.get(name)))
     body.append('<p><button type="submit">Save and restart</button></p></form>')
     return _page("Setup", "".join(body))
 
 
-def saved():
+def saved(cleared=()):
+    """cleared: secrets dropped because the place they are sent to changed."""
+    note = ""
+    if cleared:
+        note = ("<p class=\"err\">Cleared because the place they go to changed: %s. Their feeds "
+                "are off until you enter them again and switch them on.</p>" % esc(", ".join(cleared)))
     return _page("Saved", "<h1>Saved</h1><p>Settings stored. The device restarts now and "
-                 "joins the configured network.</p>")
+                 "joins the configured network.</p>" + note)

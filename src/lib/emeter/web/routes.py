@@ -1,18 +1,38 @@
-"""Routes: /, /data.json, /log.txt, /setup — glue between requests, the app and pages."""
+"""Routes: /, /data.json, /log.txt, /setup — glue between requests, the app and pages.
+
+Who may do what is decided in one place, `Web.guard`, for every route and method
+(README "Security"): a request that is not GET or HEAD changes something, so it
+needs a Host that names this device, no foreign Origin/Referer and the admin
+password (HTTP Basic).  Until an admin password exists only /setup takes a change,
+and asks for one first (on a network within CLAIM_WINDOW_MS of a start; on the
+open access point any time).  Reading is open except /setup, unless "protect
+readings" is on.  While the open access point is up, a GET for another name is
+sent to /setup.  Wrong passwords make their address wait (1, 2, 4 ... 64 s);
+settings are written at most once per SAVE_GAP_MS.  HEAD works on every GET route.
+"""
 
 import binascii
 
-from adafruit_httpserver import GET, POST, Response, Server
-from adafruit_httpserver.status import FORBIDDEN_403, Status, UNAUTHORIZED_401
+from adafruit_httpserver import GET, HEAD, POST, Response, Server
+from adafruit_httpserver.status import (FORBIDDEN_403, FOUND_302, NOT_FOUND_404, Status,
+                                       UNAUTHORIZED_401)
 
+from emeter.clock import ticks_add, ticks_diff
+from emeter.store.settings import FIELDS, check_password
 from emeter.web import dashboard, datajson, forms, pages
 from emeter.web.httpgate import GatedPool
-from emeter.store.settings import FIELDS, check_password
 
 _HTML = "text/html; charset=utf-8"
 _NO_STORE = {"Cache-Control": "no-store"}
+_BAD_REQUEST = Status(400, "Bad Request")
 _UNPROCESSABLE = Status(422, "Unprocessable Content")
+_TOO_MANY = Status(429, "Too Many Requests")
 _SAVE_RESTART_MS = 1500
+SAVE_GAP_MS = 5000       # flash wear: one settings write per this long
+FAIL_CAP_MS = 64000      # longest wait after wrong passwords (doubling from 1 s)
+_FAIL_ADDRESSES = 16     # addresses remembered
+_LOCKED = ("/setup",)    # read only with the password (once there is one)
+CLAIM_WINDOW_MS = 600000  # an unclaimed device on a network: claimable this long after a start
 
 
 def _basic_password(request):
@@ -35,12 +55,69 @@ def _host_of(url):
     return rest.split("/", 1)[0]
 
 
+def _host_name(host):
+    # 'emeter.local:8080' -> 'emeter.local', '[fe80::1]:80' -> 'fe80::1'
+    host = host.strip().lower()
+    if host[:1] == "[":
+        return host[1:host.find("]")]
+    return host.split(":")[0].rstrip(".")
+
+
+def _head_only(r):
+    """The GET response without its body (Content-Length stays the body's)."""
+    if hasattr(r, "_head_only"):  # FileResponse
+        r._head_only = True
+        return
+    body = r._body
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    if isinstance(body, bytes):
+        r._headers.setdefault("Content-Length", str(len(body)))
+        r._body = b""
+    else:  # ChunkedResponse: its headers alone
+
+        def send():
+            r._send_headers()
+            r._close_connection()
+        r._send = send
+
+
+class _Server(Server):
+    """Every route goes through Web.guard; HEAD runs the GET route and drops the body."""
+
+    def __init__(self, pool, web):
+        Server.__init__(self, pool)
+        self.web = web
+
+    def _find_handler(self, method, path):
+        h = Server._find_handler(self, GET if method == HEAD else method, path)
+        guard = self.web.guard
+
+        def guarded(request):
+            r = guard(request, method, path)
+            if r is None:
+                if h is None:
+                    return _text(request, NOT_FOUND_404, "Not found")
+                request.method = GET if method == HEAD else method
+                r = h(request)
+            if method == HEAD and r is not None:
+                _head_only(r)
+            return r
+        return guarded
+
+
 class Web:
     def __init__(self, app, pool):
         self.app = app
         board = app.board
         self.gate = GatedPool(pool, board.ticks_ms, pump=app.sched.pump, sleep_ms=board.sleep_ms)
-        self.server = Server(self.gate)
+        self.server = _Server(self.gate, self)
+        self.fails = {}         # address -> [wrong passwords in a row, ticks it may try again]
+        self.auth_failed = 0
+        self.saved_at = None
+        self.claim_until = None  # ticks until which a station may be claimed
+        if not app.settings["admin_password"]:
+            self.claim_until = ticks_add(board.ticks_ms(), CLAIM_WINDOW_MS)
         self.server.route("/", GET)(self.index)
         self.server.route("/data.json", GET)(self.data)
         self.server.route("/log.txt", GET)(self.log)
@@ -60,6 +137,9 @@ class Web:
 
     def poll(self):
         """One bounded step of the server (a minor slot)."""
+        if self.claim_until is not None and ticks_diff(self.app.board.ticks_ms(),
+                                                       self.claim_until) >= 0:
+            self.claim_until = None  # closed for good (ticks wrap after days)
         try:
             return self.server.poll() not in ("no_request", "connection_timed_out")
         except Exception:  # a broken request or a client gone: never stop the loop
@@ -79,12 +159,75 @@ class Web:
         return Response(request, self.app.log.text(), content_type="text/plain; charset=utf-8",
                         headers=dict(_NO_STORE))
 
-    def _authorised(self, request):
-        stored = self.app.settings["admin_password"]
-        if not stored:
-            return True
+    # --- who may do what ----------------------------------------------------
+    def guard(self, request, method, path):
+        """None when the request may go on to its route, else the refusal."""
+        s = self.app.settings
+        writing = method not in (GET, HEAD)
+        wifi = self.app.wifi
+        ours = True
+        if writing or wifi.mode == "ap":
+            ours = _host_name(request.headers.get("Host") or "") in self.names()
+        if not ours and not writing:
+            # the captive portal: a phone checking for internet gets the setup page
+            return Response(request, "", status=FOUND_302,
+                            headers={"Location": "http://%s/setup" % wifi.ap_ip})
+        if writing:
+            if not ours:
+                return _text(request, FORBIDDEN_403, "Host not recognised: add the name you "
+                             "reach this device by in /setup (Access)")
+            if not self._same_origin(request):
+                return _text(request, FORBIDDEN_403, "Cross-site request refused")
+        if not s["admin_password"]:  # unclaimed: /setup asks for an admin password first
+            if writing and path != "/setup":
+                return _text(request, FORBIDDEN_403, "Set an admin password in /setup first")
+            if writing and self.claim_until is None and wifi.mode != "ap":
+                # on a network, only the person who just (re)started it can claim it
+                return _text(request, FORBIDDEN_403, "Not claimed: restart the device, then "
+                             "set the admin password within 10 minutes")
+            return None
+        if writing or path in _LOCKED or s["protect_readings"]:
+            return self._password(request)
+        return None
+
+    def names(self):
+        """The names a Host header may give for this device."""
+        app = self.app
+        s = app.settings
+        h = s["hostname"]
+        names = [h, h + ".local", app.wifi.ap_ip, app.wifi_info().get("ip")]
+        names += s["extra_hosts"].split()
+        if app.board.name == "host":
+            names += ["localhost", "127.0.0.1", "::1"]
+        return names
+
+    def _password(self, request):
+        addr = request.client_address[0] if request.client_address else ""
+        now = self.app.board.ticks_ms()
+        f = self.fails.get(addr)
+        if f is not None and ticks_diff(f[1], now) > 0:
+            return _text(request, _TOO_MANY, "Too many wrong passwords: try again later",
+                         {"Retry-After": str((ticks_diff(f[1], now) + 999) // 1000)})
         pw = _basic_password(request)
-        return pw is not None and check_password(stored, pw)
+        if pw is not None and check_password(self.app.settings["admin_password"], pw):
+            if f is not None:
+                del self.fails[addr]
+            return None
+        if pw is not None:  # a wrong password (a browser's first try sends none)
+            if f is None:
+                if len(self.fails) >= _FAIL_ADDRESSES:
+                    for k in self.fails:
+                        del self.fails[k]
+                        break
+                f = self.fails[addr] = [0, now]
+            f[0] += 1
+            wait = min(FAIL_CAP_MS, 1000 << min(f[0] - 1, 6))
+            f[1] = ticks_add(now, wait)
+            self.auth_failed += 1
+            print("emeter: wrong admin password from %s (%d in a row): next try in %d s"
+                  % (addr, f[0], wait // 1000))
+        return _text(request, UNAUTHORIZED_401, "Admin password required",
+                     {"WWW-Authenticate": 'Basic realm="emeter", charset="UTF-8"'})
 
     def _same_origin(self, request):
         # A page elsewhere must not post settings through the owner's browser.
@@ -94,9 +237,6 @@ class Web:
         return _host_of(origin) == (request.headers.get("Host") or "")
 
     def setup(self, request):
-        if not self._authorised(request):
-            return Response(request, "Admin password required", status=UNAUTHORIZED_401,
-                            headers={"WWW-Authenticate": 'Basic realm="emeter setup", charset="UTF-8"'})
         s = self.app.settings
         is_set = {}
         values = {}
@@ -107,12 +247,18 @@ class Web:
         if request.method == GET:
             return Response(request, pages.setup(values, is_set, message=self.app.setup_note()),
                             content_type=_HTML, headers=dict(_NO_STORE))
-        if not self._same_origin(request):
-            return Response(request, "Cross-site form refused", status=FORBIDDEN_403)
+        now = self.app.board.ticks_ms()
+        if self.saved_at is not None and ticks_diff(now, self.saved_at) < SAVE_GAP_MS:
+            wait = (SAVE_GAP_MS - ticks_diff(now, self.saved_at) + 999) // 1000
+            return _text(request, _TOO_MANY, "Settings were saved a moment ago: nothing was saved",
+                         {"Retry-After": str(wait)})
         form = forms.parse(request.body)
         new, errors = s.updated(form)
+        if "" in errors:
+            return _text(request, _BAD_REQUEST, errors[""] + ": nothing was saved")
         if errors:
-            for name, _, _, _, secret, _ in FIELDS:
+            from emeter.store.changes import split_credentials
+            for name, _, kind, _, secret, _ in FIELDS:
                 raw = form.get(name)
                 if secret or raw is None:
                     continue
@@ -120,9 +266,18 @@ class Web:
                     values[name] = raw.decode("utf-8")
                 except UnicodeError:
                     values[name] = ""
+                if kind == "url":  # shown again without a password typed into it
+                    values[name] = split_credentials(values[name])[0]
             return Response(request, pages.setup(values, is_set, errors,
                                                  "Nothing was saved: please correct the marked fields."),
                             content_type=_HTML, status=_UNPROCESSABLE, headers=dict(_NO_STORE))
         self.app.save_settings(new)
+        self.saved_at = now
         self.app.restart_later(_SAVE_RESTART_MS)
-        return Response(request, pages.saved(), content_type=_HTML, headers=dict(_NO_STORE))
+        return Response(request, pages.saved(new.cleared), content_type=_HTML,
+                        headers=dict(_NO_STORE))
+
+
+def _text(request, status, text, headers=None):
+    return Response(request, text, status=status, content_type="text/plain; charset=utf-8",
+                    headers=headers)
