@@ -65,8 +65,18 @@ def _apt():
          env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
 
 
+def _home_assistant():
+    """The real Home Assistant tests/ha runs (own venv on Python 3.13, cached in ~/.cache)."""
+    from tools import ha_venv
+    try:
+        ha_venv.ensure()
+    except ha_venv.Missing as e:
+        print("Home Assistant for tests/ha: %s (tests/ha will fail)" % e)
+
+
 def main(argv):
     _apt()  # first: it may bring node and npm
     ensure_venv()
     _npm()
+    _home_assistant()
     return subprocess.call([PY, "-m", "pytest", "-q"] + list(argv), cwd=HERE)
