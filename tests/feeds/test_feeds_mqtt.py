@@ -19,10 +19,10 @@ DSMR = "dsmr-v5-nl-iskra-mt382-1.txt"
 class Watcher:
     """A paho subscriber that keeps every message it sees, in order."""
 
-    def __init__(self, port):
+    def __init__(self, port, client_id="watcher"):
         self.lock = threading.Lock()
         self.seen = []
-        self.c = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id="watcher")
+        self.c = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id=client_id)
         self.c.on_message = self._on_message
         self.c.on_connect = lambda c, u, f, rc, p=None: c.subscribe("#")
         self.c.connect(LOOPBACK, port, 30)
@@ -140,6 +140,29 @@ def test_last_will_marks_the_meter_offline_when_the_connection_dies(tmp_path, br
         r.app.feeds.mqtt._close()  # the socket just goes away: no DISCONNECT packet
         assert wait_for(lambda: w.topic("meter1/status")[-1:] == ["offline"], 20)
         assert w.matching("homeassistant/") == []
+    finally:
+        stop_app(r)
+        w.close()
+
+
+def test_a_client_that_connects_after_the_device_died_sees_it_offline(tmp_path, broker):
+    """The will is retained: Home Assistant started (or restarted) after the device died
+    must not find a retained `online`."""
+    w = Watcher(broker.port)
+    r = run_app(tmp_path, DSMR, **_mqtt_settings(broker, ha_discovery=0))
+    try:
+        assert wait_for(lambda: r.app.feeds.mqtt.connected, 20)
+        assert wait_for(lambda: w.topic("meter1/status")[-1:] == ["online"], 20)
+        r.stopping = True
+        r.thread.join(10)
+        r.app.feeds.mqtt._close()  # the device dies: no DISCONNECT, no goodbye publish
+        assert wait_for(lambda: w.topic("meter1/status")[-1:] == ["offline"], 20)
+        late = Watcher(broker.port, "late")
+        try:
+            assert wait_for(lambda: late.topic("meter1/status"), 10)
+            assert late.topic("meter1/status") == ["offline"]
+        finally:
+            late.close()
     finally:
         stop_app(r)
         w.close()

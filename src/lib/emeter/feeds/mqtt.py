@@ -63,6 +63,7 @@ class MqttFeed:
         self.avail_topic = prefix + "/status"
         self.discovery = bool(settings["ha_discovery"])
         self.ha_prefix = settings["ha_prefix"]
+        self.before_2025_6 = bool(settings["ha_before_2025_6"])
         self.birth_topic = self.ha_prefix + "/status"
         self.hostname = hostname
         self.drain = drain
@@ -94,7 +95,7 @@ class MqttFeed:
                       client_id=self._client_id(), socket_pool=self.board.socket_pool(),
                       keep_alive=KEEP_ALIVE_S, socket_timeout=self.connect_s,
                       recv_timeout=self.recv_s, connect_retries=1)
-        c.will_set(self.avail_topic, "offline", 0, True)
+        c.will_set(self.avail_topic, "offline", retain=True, qos=0)  # (topic, msg, retain, qos)
         c.on_message = self._on_message
         return c
 
@@ -174,7 +175,7 @@ class MqttFeed:
         if not self.discovery or self.message is None:
             return
         for r in self.message.readings:
-            if r.obis not in self.pending and hadiscovery.info(r.obis) is not None:
+            if r.obis not in self.pending and hadiscovery.known(r.obis):
                 self.pending.append(r.obis)
 
     # --- the feed ----------------------------------------------------------
@@ -184,7 +185,7 @@ class MqttFeed:
         self.message = message
         if self.discovery:
             for r in message.readings:
-                if hadiscovery.info(r.obis) is None:
+                if not hadiscovery.known(r.obis):
                     continue
                 self.cadence.seen(r.obis, now, ticks_diff)
                 exp = self.cadence.expire_s(r.obis, hadiscovery.is_register(r.obis))
@@ -208,7 +209,11 @@ class MqttFeed:
 
     def _send_discovery(self):
         m = self.message
-        dev = hadiscovery.device(m, self.hostname)
+        try:
+            ip = self.board.wifi_status().get("ip")
+        except Exception:
+            ip = None
+        dev = hadiscovery.device(m, self.hostname, ip)
         n = 0
         while self.pending and n < DISCOVERY_PER_POLL and self.connected:
             obis = self.pending.pop(0)
@@ -216,7 +221,8 @@ class MqttFeed:
             if r is None:
                 continue
             exp = self.cadence.expire_s(obis, hadiscovery.is_register(obis))
-            cfg = hadiscovery.config(m, r, self.hostname, self.state_topic, self.avail_topic, exp, dev)
+            cfg = hadiscovery.config(m, r, self.hostname, self.state_topic, self.avail_topic, exp, dev,
+                                     self.before_2025_6)
             if cfg is None:
                 continue
             if self._publish(hadiscovery.topic(self.ha_prefix, m, self.hostname, obis), cfg[1], True):
