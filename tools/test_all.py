@@ -1,5 +1,6 @@
 """`build.py test`: install what the tests need (a venv from requirements-dev.txt,
-the MicroPython VM from npm, Debian packages the integration tests start) and run
+the MicroPython VM from npm, Debian packages the integration tests start, the Home
+Assistant tests/ha runs: tools/ha_venv.py) and run
 the whole suite with pytest. CI runs exactly this (see .ci/run)."""
 
 import os

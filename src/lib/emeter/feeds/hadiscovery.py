@@ -89,7 +89,6 @@ def device(message, hostname, ip=None):
 
 # M-Bus device type (0-n:24.1.0) -> what its reading (0-n:24.2.1 / 24.2.3) is.
 _MBUS = {3: "gas", 7: "water", 4: "heat", 12: "heat"}
-_MBUS_NAMES = {"gas": "Gas", "water": "Water", "heat": "Heat"}
 # unit as the meter writes it -> Home Assistant's spelling
 HA_UNITS = {"m3": "m\u00b3", "kVAr": "kvar", "kVArh": "kvarh"}
 _REACTIVE = ("reactive_power", "reactive_energy")  # device classes from Home Assistant 2025.6
@@ -110,9 +109,9 @@ def _mbus(message, reading):
     unit = reading.unit
     kind = _MBUS.get(message.value(reading.obis[:reading.obis.find(":")] + ":24.1.0"))
     if unit == "GJ" or unit in ("kWh", "MWh") and kind == "heat":
-        return "energy", _MBUS_NAMES["heat"]
+        return "energy", "Heat"
     if unit == "m3" and kind in ("gas", "water"):
-        return kind, _MBUS_NAMES[kind]
+        return kind, "Gas" if kind == "gas" else "Water"
     return None
 
 
