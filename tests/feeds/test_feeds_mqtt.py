@@ -103,6 +103,8 @@ def test_discovery_configs_describe_each_code_and_the_state_carries_exact_values
         assert c["availability_topic"] == "meter1/status"
         assert c["device"]["identifiers"] == [node]
         assert c["device"]["serial_number"] == m.meter["id"]
+        assert c["device"]["configuration_url"] == "http://127.0.0.1:%d/" % r.port  # the device page
+        assert (c["device"]["manufacturer"], c["device"]["model"]) == ("Aidon", m.meter["model"])
     state = json.loads(w.topic("meter1/state")[0], parse_float=Decimal)
     for code in ("1-0:1.8.0", "1-0:32.7.0", "1-0:71.7.0", "1-0:1.7.0"):
         assert str(state["readings"][code]["value"]) == str(m.value(code))

@@ -259,7 +259,7 @@ def test_readings_have_readable_names_and_the_device_says_who_made_it(world):
         assert found, dev
         d = found[0]
         assert d["manufacturer"] == {"nl": "Iskra", "aidon": "Aidon", "kamstrup": "Kamstrup"}[key], d
-        assert d["configuration_url"], d
+        assert d["configuration_url"] == "http://%s:%d/" % (LOOPBACK, world["meters"][key].port), d
     gas = [c for c in by_meter["nl"].values() if c.get("device_class") == "gas"]
     assert [c["name"] for c in gas] == ["Gas"], gas
 

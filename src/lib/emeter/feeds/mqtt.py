@@ -52,7 +52,7 @@ def state_json(message):
 
 class MqttFeed:
     def __init__(self, board, settings, budget_ms=355, drain=None, client_factory=None,
-                 hostname="emeter"):
+                 hostname="emeter", web_port=None):
         self.board = board
         self.host = settings["mqtt_host"]
         self.port = settings["mqtt_port"]
@@ -66,6 +66,7 @@ class MqttFeed:
         self.before_2025_6 = bool(settings["ha_before_2025_6"])
         self.birth_topic = self.ha_prefix + "/status"
         self.hostname = hostname
+        self.web_port = web_port     # () -> the device page's port (for configuration_url)
         self.drain = drain
         self.connect_s, self.recv_s = timeouts(budget_ms)
         self._factory = client_factory or self._minimqtt
@@ -211,6 +212,9 @@ class MqttFeed:
         m = self.message
         try:
             ip = self.board.wifi_status().get("ip")
+            port = self.web_port() if self.web_port is not None else 80
+            if ip and port != 80:
+                ip = "%s:%d" % (ip, port)
         except Exception:
             ip = None
         dev = hadiscovery.device(m, self.hostname, ip)
