@@ -27,7 +27,11 @@ METERS = {
     "nl": ("dsmr-v5-nl-iskra-mt382-1.txt", "raw", 0.1),
     "aidon": ("hdlc-aidon-6525-list3-2.hex", "bridge", 1),
     "kamstrup": ("hdlc-kamstrup-6841131-list2-1.hex", None, 1),
+    "se": ("dsmr-sweden-landisgyr-e360-1.txt", None, 0.1),  # kVAr / kVArh, no meter id
 }
+# units of the readings discovery must describe (electricity codes 1-n:..., M-Bus 0-n:24.2.1)
+DESCRIBED_UNITS = ("W", "kW", "Wh", "kWh", "var", "kvar", "kVAr", "varh", "kvarh", "kVArh",
+                   "VA", "kVA", "VAh", "kVAh", "V", "A", "Hz", "m3")
 
 CONFIG = """\
 homeassistant:
@@ -234,6 +238,13 @@ def test_every_discovered_entity_exists_with_the_data_json_value_unit_and_classe
         return not problems
 
     assert wait_for(check, 60), problems
+    # and nothing the meter sends with a unit is left without an entity
+    for key, cfgs in by_meter.items():
+        data = world["meters"][key].data()
+        sent = set(_code(c) for c in cfgs.values())
+        want = set(code for code, r in data["readings"].items()
+                   if r.get("unit") in DESCRIBED_UNITS and (code.startswith("1-") or code.endswith(":24.2.1")))
+        assert want <= sent, (key, sorted(want - sent))
     # the classes themselves: a few codes every meter here sends
     for key, cfgs in by_meter.items():
         for cfg in cfgs.values():
@@ -258,7 +269,7 @@ def test_readings_have_readable_names_and_the_device_says_who_made_it(world):
         found = [d for d in reg if [["mqtt", dev["identifiers"][0]]] == d["identifiers"]]
         assert found, dev
         d = found[0]
-        assert d["manufacturer"] == {"nl": "Iskra", "aidon": "Aidon", "kamstrup": "Kamstrup"}[key], d
+        assert d["manufacturer"] == {"nl": "Iskra", "aidon": "Aidon", "kamstrup": "Kamstrup", "se": "Landis+Gyr"}[key], d
         assert d["configuration_url"] == "http://%s:%d/" % (LOOPBACK, world["meters"][key].port), d
     gas = [c for c in by_meter["nl"].values() if c.get("device_class") == "gas"]
     assert [c["name"] for c in gas] == ["Gas"], gas
