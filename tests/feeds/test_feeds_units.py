@@ -340,3 +340,25 @@ def test_every_code_discovery_sends_has_a_readable_name():
     names = [json.loads(hadiscovery.config(m, r, "h", "s", "a", 60)[1])["name"] for r in m.readings]
     assert names[0] == "Active energy import L1" and names[1] == "Active power export L3"
     assert "tariff 2" in names[2] and "export" in names[2].lower()
+
+
+class _WillBoard:
+    def ticks_ms(self):
+        return 0
+
+    def socket_pool(self):
+        import socket
+        return socket
+
+    def wifi_status(self):
+        return {"mac": "7c:df:a1:00:0a:bc"}
+
+
+def test_last_will_is_retained_at_qos_0_as_minimqtt_reads_its_arguments():
+    # MiniMQTT's will_set is (topic, msg, retain, qos): `offline` must stay retained for
+    # Home Assistant, and a bool passed as qos is refused on CircuitPython, where a bool
+    # is not an int (the feed would never connect on a board).
+    s = Settings({"mqtt_enabled": 1, "mqtt_host": "127.0.0.1", "mqtt_prefix": "meter1"})
+    client = mqtt.MqttFeed(_WillBoard(), s)._minimqtt()
+    assert (client._lw_topic, client._lw_msg) == ("meter1/status", b"offline")
+    assert client._lw_retain is True and client._lw_qos == 0

@@ -1,0 +1,109 @@
+# Runs INSIDE a MicroPython-family VM (tools/heap.py puts it there, compiled like the rest).
+# MicroPython-compatible only.
+#
+# The probe is one generator: it yields whenever it wants garbage collected before it
+# looks at the heap, and the driver calls more() again. On a unix port the driver just
+# loops (gc.collect() works anywhere). MicroPython's WebAssembly build frees garbage only
+# between calls into the VM, so there every more() is a separate call (run.mjs --repeat)
+# and gc.collect() + yield + gc.mem_alloc() gives the heap really in use.
+#
+# Output: one line "step {json}" per step, then "figures {json}".
+import gc
+import json
+
+REPEAT = 300
+
+_probe = None
+
+
+def _read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+class Probe:
+    def __init__(self, root, manifest_name="manifest.json"):
+        self.root = root
+        self.manifest = json.loads(_read(root + "/probe/" + manifest_name))
+        self.figures = {}
+        self.ok = True
+        self.step = None
+        self.gen = self.run()
+
+    def say(self, name, ok, detail=None):
+        row = {"step": name, "ok": ok}
+        if detail:
+            row["error"] = detail
+        print("step " + json.dumps(row))
+
+    def next(self):
+        """Run the probe up to its next yield; False once it is over."""
+        try:
+            next(self.gen)
+            return True
+        except StopIteration:
+            pass
+        except Exception as e:  # MemoryError included: name the step and the error
+            gc.enable()
+            self.ok = False
+            self.say(self.step or "probe", False, "%s: %s" % (type(e).__name__, e))
+        self.figures["ok"] = self.ok
+        print("figures " + json.dumps(self.figures))
+        return False
+
+    def begin(self, name):
+        if self.step is not None:
+            self.say(self.step, True)
+        self.step = name
+
+    def run(self):
+        f = self.figures
+        gc.collect()
+        yield
+        f["baseline"] = gc.mem_alloc()
+        self.begin("import_cosem")
+        import cosem
+        gc.collect()
+        yield
+        f["import_cosem"] = gc.mem_alloc()
+        m = self.manifest
+        for name, data_file, key_hex, auth_hex in (("decode_dsmr", m["dsmr"], None, None),
+                                                   ("decode_gcm", m["gcm"], m["gcm_key"], m["gcm_auth_key"])):
+            self.begin(name)
+            data = _read(self.root + "/probe/" + data_file)
+            d = cosem.Decoder(key=bytes.fromhex(key_hex) if key_hex else None,
+                              auth_key=bytes.fromhex(auth_hex) if auth_hex else None)
+            for i in range(REPEAT):
+                items = d.feed(data)
+                if len(items) != 1 or not items[0].ok:
+                    raise ValueError("decode %d gave %r" % (i, items))
+                items = None
+                if i % 50 == 49:
+                    gc.collect()
+                    yield  # lets this VM free the garbage of the last decodes
+            gc.collect()
+            yield
+            gc.disable()
+            before = gc.mem_alloc()  # kept: the modules, the decoder and its buffers
+            items = d.feed(data)
+            f[name + "_alloc"] = gc.mem_alloc() - before
+            # the heap one more decode needs if nothing is freed during it (fragmentation aside)
+            f[name + "_heap"] = gc.mem_alloc()
+            gc.enable()
+            if len(items) != 1 or not items[0].ok:
+                raise ValueError("the measured decode gave no message")
+            d = items = data = None
+        if m.get("app"):
+            self.begin("app_import")
+            import heapapp
+            yield from heapapp.run(self)
+        self.begin(None)
+
+
+def main(root):
+    global _probe
+    _probe = Probe(root)
+
+
+def more():
+    return _probe.next()
