@@ -1,5 +1,6 @@
 """`build.py test`: install what the tests need (a venv from requirements-dev.txt,
-the MicroPython VM from npm, Debian packages the integration tests start) and run
+the MicroPython VM from npm, Debian packages the integration tests start, the Home
+Assistant tests/ha runs: tools/ha_venv.py) and run
 the whole suite with pytest. CI runs exactly this (see .ci/run)."""
 
 import os
@@ -106,6 +107,15 @@ def _why(e):
     return e.strerror or str(e)
 
 
+def _home_assistant():
+    """The real Home Assistant tests/ha runs (own venv on Python 3.13, cached in ~/.cache)."""
+    from tools import ha_venv
+    try:
+        ha_venv.ensure()
+    except ha_venv.Missing as e:
+        print("Home Assistant for tests/ha: %s (tests/ha will fail)" % e)
+
+
 def main(argv):
     if not os.path.isdir(os.path.join(os.path.dirname(HERE), "shared", "corpus")):
         print("../shared/corpus is missing: the tests read real meter captures from the shared folder "
@@ -113,4 +123,5 @@ def main(argv):
     _apt()  # first: it may bring node and npm
     ensure_venv()
     _npm()
+    _home_assistant()
     return subprocess.call([PY, "-m", "pytest", "-q"] + list(argv), cwd=HERE)

@@ -50,6 +50,9 @@ for name in NAMES:
             c = hadiscovery.config(m, r, "emtest", "p/state", "p/status", 300)
             if c:
                 print(hadiscovery.topic("homeassistant", m, "emtest", r.obis), c[1])
+            c = hadiscovery.config(m, r, "emtest", "p/state", "p/status", 300, None, True)
+            print(c and c[1])
+        print(cosem.jsonw.dumps(hadiscovery.device(m, "emtest", "10.0.0.5:8080")))
         for mode in ("dsmrreader", "influx"):
             req = push.request_for(mode, "http://h", "k", m)
             print(req and (req[0], req[1], sorted(req[2].items())))
@@ -58,6 +61,10 @@ for kind, text in (("port", "23"), ("port", "0"), ("topic", "a/#"), ("topic", "/
                    ("url", "ftp://x"), ("netaddr", "192.168.1.5"), ("interval", "4"),
                    ("push", "influx"), ("secret", "")):
     print(kind, text, feedfields.FEED_CHECKS[kind](text))
+for iso in ("2020-07-21T21:00:00+00:00", "2025-12-31T23:30:00Z", "2025-03-30T01:00:00+00:00",
+            "2025-10-26T00:59:00+00:00", "2024-02-29T23:00:00-01:00", "2025-07-01T12:00:00",
+            "2025-01-01T12:00:00", "2025-07-01T13:00:00+03:00", "x"):
+    print(iso, dsmrbridge.timestamp(iso))
 print(dsmrbridge.fixed(cosem.number.Dec(5, -1), -3, 6, 3), dsmrbridge.fixed(123456789, -3, 6, 3),
       dsmrbridge.fixed(cosem.number.Dec(-15, 0), 0, 3, 1))
 

@@ -19,10 +19,10 @@ DSMR = "dsmr-v5-nl-iskra-mt382-1.txt"
 class Watcher:
     """A paho subscriber that keeps every message it sees, in order."""
 
-    def __init__(self, port):
+    def __init__(self, port, client_id="watcher"):
         self.lock = threading.Lock()
         self.seen = []
-        self.c = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id="watcher")
+        self.c = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id=client_id)
         self.c.on_message = self._on_message
         self.c.on_connect = lambda c, u, f, rc, p=None: c.subscribe("#")
         self.c.connect(LOOPBACK, port, 30)
@@ -103,6 +103,8 @@ def test_discovery_configs_describe_each_code_and_the_state_carries_exact_values
         assert c["availability_topic"] == "meter1/status"
         assert c["device"]["identifiers"] == [node]
         assert c["device"]["serial_number"] == m.meter["id"]
+        assert c["device"]["configuration_url"] == "http://127.0.0.1:%d/" % r.port  # the device page
+        assert (c["device"]["manufacturer"], c["device"]["model"]) == ("Aidon", m.meter["model"])
     state = json.loads(w.topic("meter1/state")[0], parse_float=Decimal)
     for code in ("1-0:1.8.0", "1-0:32.7.0", "1-0:71.7.0", "1-0:1.7.0"):
         assert str(state["readings"][code]["value"]) == str(m.value(code))
@@ -140,6 +142,29 @@ def test_last_will_marks_the_meter_offline_when_the_connection_dies(tmp_path, br
         r.app.feeds.mqtt._close()  # the socket just goes away: no DISCONNECT packet
         assert wait_for(lambda: w.topic("meter1/status")[-1:] == ["offline"], 20)
         assert w.matching("homeassistant/") == []
+    finally:
+        stop_app(r)
+        w.close()
+
+
+def test_a_client_that_connects_after_the_device_died_sees_it_offline(tmp_path, broker):
+    """The will is retained: Home Assistant started (or restarted) after the device died
+    must not find a retained `online`."""
+    w = Watcher(broker.port)
+    r = run_app(tmp_path, DSMR, **_mqtt_settings(broker, ha_discovery=0))
+    try:
+        assert wait_for(lambda: r.app.feeds.mqtt.connected, 20)
+        assert wait_for(lambda: w.topic("meter1/status")[-1:] == ["online"], 20)
+        r.stopping = True
+        r.thread.join(10)
+        r.app.feeds.mqtt._close()  # the device dies: no DISCONNECT, no goodbye publish
+        assert wait_for(lambda: w.topic("meter1/status")[-1:] == ["offline"], 20)
+        late = Watcher(broker.port, "late")
+        try:
+            assert wait_for(lambda: late.topic("meter1/status"), 10)
+            assert late.topic("meter1/status") == ["offline"]
+        finally:
+            late.close()
     finally:
         stop_app(r)
         w.close()

@@ -234,6 +234,115 @@ def test_push_form_escape_sends_only_ascii():
     assert _form_escape("a²b c") == "a%C2%B2b%20c"
 
 
+@pytest.mark.parametrize("iso,dsmr", [
+    ("2020-07-21T21:00:00+00:00", "200721230000S"),   # a UTC meter clock in summer: +2 h
+    ("2025-12-14T16:00:00+00:00", "251214170000W"),   # ... and in winter: +1 h
+    ("2025-12-31T23:30:00Z", "260101003000W"),        # across the year
+    ("2025-07-01T12:00:00+02:00", "250701120000S"),   # already Dutch summer time
+    ("2025-07-01T13:00:00+03:00", "250701120000S"),   # a Finnish summer clock
+    ("2025-03-30T00:59:00+00:00", "250330015900W"),   # the spring change: 01:00 UTC
+    ("2025-03-30T01:00:00+00:00", "250330030000S"),
+    ("2025-10-26T00:59:00+00:00", "251026025900S"),   # the autumn change: 01:00 UTC
+    ("2025-10-26T01:00:00+00:00", "251026020000W"),
+    ("2025-07-01T12:00:00", "250701120000S"),         # no deviation: local time already
+    ("2025-01-01T12:00:00", "250101120000W"),
+    ("2025-07-01", None), ("2025-07-01T12:00:00+2", None),
+])
+def test_bridge_timestamp_is_dutch_local_time_with_its_flag(iso, dsmr):
+    assert dsmrbridge.timestamp(iso) == dsmr
+
+
+def test_a_bridged_telegram_reads_back_as_the_meters_moment_in_utc():
+    from datetime import datetime, timezone
+    m = _msg(("1-0:1.7.0", 1000, "W"))
+    m.timestamp = "2020-07-21T21:00:00+00:00"
+    t = TelegramParser(telegram_specifications.V5).parse(dsmrbridge.telegram(m).decode("ascii"))
+    assert t.P1_MESSAGE_TIMESTAMP.value.astimezone(timezone.utc) == datetime(2020, 7, 21, 21, 0, tzinfo=timezone.utc)
+
+
+def test_discovery_for_home_assistant_before_2025_6_leaves_out_the_reactive_device_classes():
+    m = _msg(("1-0:3.8.0", 5, "kvarh"), ("1-0:4.7.0", 5, "kvar"), ("1-0:1.8.0", 5, "kWh"))
+    old = [json.loads(hadiscovery.config(m, r, "h", "s", "a", 60, before_2025_6=True)[1]) for r in m.readings]
+    new = [json.loads(hadiscovery.config(m, r, "h", "s", "a", 60)[1]) for r in m.readings]
+    assert [c.get("device_class") for c in old] == [None, None, "energy"]
+    assert [c.get("device_class") for c in new] == ["reactive_energy", "reactive_power", "energy"]
+    assert [c["state_class"] for c in old] == ["total_increasing", "measurement", "total_increasing"]
+    assert feedfields.FEED_FIELDS and [f for f in feedfields.FEED_FIELDS if f[0] == "ha_before_2025_6"][0][3] == 0
+
+
+def test_kvar_spelt_as_landis_gyr_does_is_a_reactive_unit_home_assistant_knows():
+    m = _msg(("1-0:3.7.0", Dec(12, -3), "kVAr"), ("1-0:3.8.0", Dec(1234, -3), "kVArh"))
+    cfgs = [json.loads(hadiscovery.config(m, r, "h", "s", "a", 60)[1]) for r in m.readings]
+    assert [(c["device_class"], c["unit_of_measurement"]) for c in cfgs] == [
+        ("reactive_power", "kvar"), ("reactive_energy", "kvarh")]
+    assert obismap.in_base_unit(Dec(1234, -3), "kVArh") == (1234, "varh")
+
+
+def test_a_dsmr_telegram_with_kvar_units_gets_its_reactive_entities():
+    m = [x for x in cosem.decode(corpus_bytes("dsmr-sweden-landisgyr-e360-1.txt")) if x.ok][0]
+    kv = [r for r in m.readings if r.unit in ("kVAr", "kVArh")]
+    assert len(kv) >= 4
+    for r in kv:
+        c = json.loads(hadiscovery.config(m, r, "h", "s", "a", 60)[1])
+        assert c["device_class"] in ("reactive_power", "reactive_energy"), r.obis
+
+
+def test_gas_water_and_heat_meters_on_the_m_bus_get_entities_by_their_device_type():
+    m = _msg(("0-1:24.1.0", 3, None), ("0-1:24.2.1", Dec(107, -3), "m3"),
+             ("0-2:24.1.0", 7, None), ("0-2:24.2.1", Dec(8579, -3), "m3"),
+             ("0-3:24.2.1", Dec(1, 0), "m3"),              # no device type: unsure, left out
+             ("0-4:24.2.1", Dec(240860, -3), "GJ"))        # heat (warmtelink)
+    got = dict((r.obis, hadiscovery.config(m, r, "h", "s", "a", 60)) for r in m.readings)
+    gas = json.loads(got["0-1:24.2.1"][1])
+    assert (gas["name"], gas["device_class"], gas["unit_of_measurement"], gas["state_class"]) == (
+        "Gas", "gas", "m\u00b3", "total_increasing")
+    water = json.loads(got["0-2:24.2.1"][1])
+    assert (water["name"], water["device_class"], water["unit_of_measurement"]) == ("Water 2", "water", "m\u00b3")
+    assert got["0-3:24.2.1"] is None and got["0-1:24.1.0"] is None
+    heat = json.loads(got["0-4:24.2.1"][1])
+    assert (heat["device_class"], heat["unit_of_measurement"]) == ("energy", "GJ")
+    assert hadiscovery.known("0-1:24.2.1") and hadiscovery.is_register("0-1:24.2.1")
+
+
+def _device(*args):
+    from cosem.jsonw import dumps
+    return json.loads(dumps(hadiscovery.device(*args)))
+
+
+def test_the_device_names_its_maker_model_firmware_and_page():
+    dsmr = Message("dsmr")
+    dsmr.meter = {"id": "K8EG004046395507", "identification": "/ISk5\\2MT382-1000"}
+    d = _device(dsmr, "h", "192.168.1.20")
+    assert (d.get("manufacturer"), d.get("model"), d.get("configuration_url")) == (
+        "Iskra", "MT382-1000", "http://192.168.1.20/")
+    aidon = _msg(("1-0:0.2.0", "FW 1.2.3", None))
+    aidon.meter = {"id": "7359992890497997", "list": "AIDON_V0001", "model": "6534"}
+    d = _device(aidon, "h")
+    assert (d.get("manufacturer"), d.get("model"), d.get("sw_version")) == ("Aidon", "6534", "FW 1.2.3")
+    for ident, made in (("/KFM5KAIFA-METER", "Kaifa"), ("/LGF5E360", "Landis+Gyr"), ("/XYZ5ABC", "XYZ")):
+        m = Message("dsmr")
+        m.meter = {"identification": ident}
+        assert _device(m, "h").get("manufacturer") == made
+    kam = Message("hdlc")
+    kam.meter = {"list": "Kamstrup_V0001", "model": "6841121BN243101040"}
+    assert _device(kam, "h").get("manufacturer") == "Kamstrup"
+
+
+def test_every_code_discovery_sends_has_a_readable_name():
+    for name in ("hdlc-kamstrup-omnipower-dk-ct-1.hex", "dsmr-v5-nl-iskra-mt382-1.txt",
+                 "hdlc-aidon-6525-list3-2.hex", "dsmr-sweden-landisgyr-e360-1.txt"):
+        m = [x for x in cosem.decode(corpus_bytes(name)) if x.ok][0]
+        for r in m.readings:
+            cfg = hadiscovery.config(m, r, "h", "s", "a", 60)
+            if cfg is not None:
+                n = json.loads(cfg[1])["name"]
+                assert ":" not in n and not n[0].isdigit(), (name, r.obis, n)
+    m = _msg(("1-1:21.8.0", 5, "Wh"), ("1-0:62.7.0", 5, "W"), ("1-0:2.8.2", 5, "kWh"))
+    names = [json.loads(hadiscovery.config(m, r, "h", "s", "a", 60)[1])["name"] for r in m.readings]
+    assert names[0] == "Active energy import L1" and names[1] == "Active power export L3"
+    assert "tariff 2" in names[2] and "export" in names[2].lower()
+
+
 class _WillBoard:
     def ticks_ms(self):
         return 0

@@ -64,15 +64,63 @@ def fixed(value, shift, int_digits, decimals):
     return "-" + text if neg else text
 
 
+def _days(y, m, d):
+    """Days since 1970-01-01 of a proleptic Gregorian date."""
+    y -= 1 if m <= 2 else 0
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * (m + (-3 if m > 2 else 9)) + 2) // 5 + d - 1
+    return era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
+
+
+def _date(days):
+    """(y, m, d) of a day number from _days."""
+    days += 719468
+    era = days // 146097
+    doe = days - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    m = mp + (3 if mp < 10 else -9)
+    return yoe + era * 400 + (1 if m <= 2 else 0), m, doy - (153 * mp + 2) // 5 + 1
+
+
+def _summer(y, utc_min):
+    """Is a UTC minute (since 1970) in Central European summer time: from the last
+    Sunday of March to the last Sunday of October, 01:00 UTC both."""
+    def last_sunday(m):
+        d = _days(y, m, 31)
+        return (d - (d + 4) % 7) * 1440 + 60  # 1970-01-01 was a Thursday
+    return last_sunday(3) <= utc_min < last_sunday(10)
+
+
 def timestamp(iso):
-    """'2025-12-14T16:00:00+02:00' -> '251214160000S' (S for a +02:00 offset, i.e.
-    Central European summer time; W otherwise), or None."""
+    """The meter's time as DSMR readers take it: Dutch local time and its flag.
+    '2025-12-14T16:00:00+00:00' -> '251214170000W', '2025-07-01T12:00:00+02:00' ->
+    '250701120000S'.  A time without an offset is taken as local already (its flag from
+    the date).  None when the text is not a date-time."""
     if not iso or len(iso) < 19:
         return None
-    digits = iso[2:4] + iso[5:7] + iso[8:10] + iso[11:13] + iso[14:16] + iso[17:19]
+    digits = iso[0:4] + iso[5:7] + iso[8:10] + iso[11:13] + iso[14:16] + iso[17:19]
     if not digits.isdigit():
         return None
-    return digits + ("S" if iso[19:25] == "+02:00" else "W")
+    y, mo, d = int(iso[0:4]), int(iso[5:7]), int(iso[8:10])
+    minute = _days(y, mo, d) * 1440 + int(iso[11:13]) * 60 + int(iso[14:16])
+    off = iso[19:]
+    if off[:1] == ".":  # fractions of a second
+        off = off.lstrip(".0123456789")
+    if off in ("Z", "+00:00") or len(off) == 6 and off[0] in "+-" and off[1:3].isdigit() and off[4:].isdigit():
+        sign = -1 if off[0] == "-" else 1
+        utc = minute - (sign * (int(off[1:3]) * 60 + int(off[4:6])) if len(off) == 6 else 0)
+        summer = _summer(y, utc)
+        minute = utc + (120 if summer else 60)
+        y, mo, d = _date(minute // 1440)
+    elif off:
+        return None
+    else:
+        summer = _summer(y, minute - 60)  # local read as winter time: only the doubled hour errs (W)
+    hm = minute % 1440
+    return "%02d%02d%02d%02d%02d%s%s" % (y % 100, mo, d, hm // 60, hm % 60, iso[17:19], "S" if summer else "W")
 
 
 def _hex_ascii(text):

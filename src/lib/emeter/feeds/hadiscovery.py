@@ -47,13 +47,39 @@ def node_id(message, hostname):
     return "emeter_" + slug(mid if mid else hostname)
 
 
+# Manufacturer by the three-letter flag id a DSMR identification line starts with
+# ('/ISk5...') or a DLMS list identifier's first letters ('AIDON_V0001', 'KFM_001').
+_MAKERS = "|AIDAidon|ISKIskra|KAMKamstrup|KFMKaifa|LGFLandis+Gyr|LGZLandis+Gyr|SAGSagemcom|ESYEasyMeter"
+
+
+def maker(flag):
+    at = _MAKERS.find("|" + flag.upper())
+    if at < 0 or len(flag) != 3:
+        return None
+    end = _MAKERS.find("|", at + 1)
+    return _MAKERS[at + 4:end if end > 0 else len(_MAKERS)]
+
+
 def device(message, hostname, ip=None):
     m = message.meter
     d = Pairs()
     d.add("identifiers", [node_id(message, hostname)])
     d.add("name", "Electricity meter %s" % (m.get("id") or hostname))
-    d.add("manufacturer", m.get("list") or m.get("identification") or "unknown")
-    d.add("model", m.get("model") or message.format)
+    ident = m.get("identification")
+    model = m.get("model")
+    if ident and ident.startswith("/") and len(ident) > 5:
+        made = maker(ident[1:4]) or ident[1:4].upper()
+        model = model or ident[5:].lstrip("\\0123456789") or ident[5:]  # '/ISk5\2MT382-1000'
+    else:
+        made = maker((m.get("list") or "")[:3])
+    if made:
+        d.add("manufacturer", made)
+    if model:
+        d.add("model", str(model))
+    for r in message.readings:  # the firmware version register, where the meter sends one
+        if r.obis.startswith("1-") and r.obis.endswith(":0.2.0") and r.value is not None:
+            d.add("sw_version", str(r.value))
+            break
     if m.get("id"):
         d.add("serial_number", str(m.get("id")))
     if ip:
@@ -61,19 +87,60 @@ def device(message, hostname, ip=None):
     return d
 
 
-def config(message, reading, hostname, state_topic, avail_topic, expire_s, dev=None):
-    """(object id, payload JSON) of one sensor, or None if the code is not a quantity we map."""
+# M-Bus device type (0-n:24.1.0) -> what its reading (0-n:24.2.1 / 24.2.3) is.
+_MBUS = {3: "gas", 7: "water", 4: "heat", 12: "heat"}
+# unit as the meter writes it -> Home Assistant's spelling
+HA_UNITS = {"m3": "m\u00b3", "kVAr": "kvar", "kVArh": "kvarh"}
+_REACTIVE = ("reactive_power", "reactive_energy")  # device classes from Home Assistant 2025.6
+
+
+def is_mbus(obis):
+    """0-n:24.2.1 / 0-n:24.2.3: the reading of M-Bus device n (gas, water, heat)."""
+    return obis.startswith("0-") and (obis.endswith(":24.2.1") or obis.endswith(":24.2.3"))
+
+
+def known(obis):
+    """A code discovery describes (a config may still be left out: see config())."""
+    return info(obis) is not None or is_mbus(obis)
+
+
+def _mbus(message, reading):
+    """(device_class, name) of an M-Bus reading, or None when unsure what it measures."""
+    unit = reading.unit
+    kind = _MBUS.get(message.value(reading.obis[:reading.obis.find(":")] + ":24.1.0"))
+    if unit == "GJ" or unit in ("kWh", "MWh") and kind == "heat":
+        return "energy", "Heat"
+    if unit == "m3" and kind in ("gas", "water"):
+        return kind, "Gas" if kind == "gas" else "Water"
+    return None
+
+
+def config(message, reading, hostname, state_topic, avail_topic, expire_s, dev=None, before_2025_6=False):
+    """(object id, payload JSON) of one sensor, or None if the code is not a quantity we map.
+    before_2025_6: leave out the reactive device classes Home Assistant 2025.5 rejects."""
     i = info(reading.obis)
-    if i is None:
+    if i is not None:
+        dclass, sclass, base, _, _ = KINDS[i.kind]
+        if base is not None and UNITS.get(reading.unit, (None,))[0] != base:
+            return None  # no unit, or not one this kind takes: leave it out, never mislabel
+        if before_2025_6 and dclass in _REACTIVE:
+            dclass = None
+        name = reading.name or i.label()
+    elif is_mbus(reading.obis) and not isinstance(reading.value, (str, bool)):
+        got = _mbus(message, reading)
+        if got is None:
+            return None
+        dclass, name = got
+        sclass = "total_increasing"
+        if reading.obis[2] != "1":
+            name += " " + reading.obis[2]
+    else:
         return None
-    dclass, sclass, base, _, _ = KINDS[i.kind]
-    if base is not None and UNITS.get(reading.unit, (None,))[0] != base:
-        return None  # no unit, or not one this kind takes: leave it out, never mislabel
     node = node_id(message, hostname)
     oid = node + "_" + slug(reading.obis)
     code = reading.obis
     p = Pairs()
-    p.add("name", reading.name or code)
+    p.add("name", name)
     p.add("unique_id", oid)
     p.add("object_id", oid)                  # Home Assistant before 2025.10
     p.add("default_entity_id", "sensor." + oid)
@@ -84,7 +151,7 @@ def config(message, reading, hostname, state_topic, avail_topic, expire_s, dev=N
         p.add("device_class", dclass)
     p.add("state_class", sclass)
     if reading.unit:
-        p.add("unit_of_measurement", reading.unit)
+        p.add("unit_of_measurement", HA_UNITS.get(reading.unit, reading.unit))
     p.add("expire_after", expire_s)
     p.add("availability_topic", avail_topic)
     p.add("device", dev if dev is not None else device(message, hostname))
@@ -96,5 +163,7 @@ def topic(ha_prefix, message, hostname, obis):
 
 
 def is_register(obis):
+    if is_mbus(obis):
+        return True
     i = info(obis)
     return i is not None and KINDS[i.kind][4]

@@ -27,7 +27,7 @@ class Feeds:
         if s["mqtt_enabled"] and s["mqtt_host"]:
             from emeter.feeds.mqtt import MqttFeed
             self.mqtt = MqttFeed(app.board, s, budget, drain=app.sched.drain,
-                                 hostname=s["hostname"])
+                                 hostname=s["hostname"], web_port=app.web.port)
         if s["push_mode"] != "off" and s["push_url"]:
             from emeter.feeds.push import HttpPush
             self.push = HttpPush(app.board, s, budget, drain=app.sched.drain)

@@ -52,7 +52,7 @@ def state_json(message):
 
 class MqttFeed:
     def __init__(self, board, settings, budget_ms=355, drain=None, client_factory=None,
-                 hostname="emeter"):
+                 hostname="emeter", web_port=None):
         self.board = board
         self.host = settings["mqtt_host"]
         self.port = settings["mqtt_port"]
@@ -63,8 +63,10 @@ class MqttFeed:
         self.avail_topic = prefix + "/status"
         self.discovery = bool(settings["ha_discovery"])
         self.ha_prefix = settings["ha_prefix"]
+        self.before_2025_6 = bool(settings["ha_before_2025_6"])
         self.birth_topic = self.ha_prefix + "/status"
         self.hostname = hostname
+        self.web_port = web_port     # () -> the device page's port (for configuration_url)
         self.drain = drain
         self.connect_s, self.recv_s = timeouts(budget_ms)
         self._factory = client_factory or self._minimqtt
@@ -174,7 +176,7 @@ class MqttFeed:
         if not self.discovery or self.message is None:
             return
         for r in self.message.readings:
-            if r.obis not in self.pending and hadiscovery.info(r.obis) is not None:
+            if r.obis not in self.pending and hadiscovery.known(r.obis):
                 self.pending.append(r.obis)
 
     # --- the feed ----------------------------------------------------------
@@ -184,7 +186,7 @@ class MqttFeed:
         self.message = message
         if self.discovery:
             for r in message.readings:
-                if hadiscovery.info(r.obis) is None:
+                if not hadiscovery.known(r.obis):
                     continue
                 self.cadence.seen(r.obis, now, ticks_diff)
                 exp = self.cadence.expire_s(r.obis, hadiscovery.is_register(r.obis))
@@ -208,7 +210,14 @@ class MqttFeed:
 
     def _send_discovery(self):
         m = self.message
-        dev = hadiscovery.device(m, self.hostname)
+        try:
+            ip = self.board.wifi_status().get("ip")
+            port = self.web_port() if self.web_port is not None else 80
+            if ip and port != 80:
+                ip = "%s:%d" % (ip, port)
+        except Exception:
+            ip = None
+        dev = hadiscovery.device(m, self.hostname, ip)
         n = 0
         while self.pending and n < DISCOVERY_PER_POLL and self.connected:
             obis = self.pending.pop(0)
@@ -216,7 +225,8 @@ class MqttFeed:
             if r is None:
                 continue
             exp = self.cadence.expire_s(obis, hadiscovery.is_register(obis))
-            cfg = hadiscovery.config(m, r, self.hostname, self.state_topic, self.avail_topic, exp, dev)
+            cfg = hadiscovery.config(m, r, self.hostname, self.state_topic, self.avail_topic, exp, dev,
+                                     self.before_2025_6)
             if cfg is None:
                 continue
             if self._publish(hadiscovery.topic(self.ha_prefix, m, self.hostname, obis), cfg[1], True):

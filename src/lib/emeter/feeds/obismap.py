@@ -43,6 +43,7 @@ KINDS = {
 UNITS = {
     "W": ("W", 0), "kW": ("W", 3), "Wh": ("Wh", 0), "kWh": ("Wh", 3),
     "var": ("var", 0), "kvar": ("var", 3), "varh": ("varh", 0), "kvarh": ("varh", 3),
+    "kVAr": ("var", 3), "kVArh": ("varh", 3),  # Landis+Gyr E360 DSMR spelling
     "VA": ("VA", 0), "kVA": ("VA", 3), "VAh": ("VAh", 0), "kVAh": ("VAh", 3),
     "V": ("V", 0), "A": ("A", 0), "Hz": ("Hz", 0),
 }
@@ -61,6 +62,19 @@ class Info:
 
     def row(self):
         return KINDS[self.kind]
+
+    def label(self):
+        """A readable name built from the table: 'Active energy import L1 tariff 2'."""
+        words = [w.upper() if w[0] == "q" else w for w in self.slug.split("_")]  # q1 -> Q1
+        if len(words) > 1 and self.kind != "power_factor":
+            words.insert(1, "power" if self.kind.endswith("power") else "energy")
+        text = " ".join(words)
+        text = text[0].upper() + text[1:]
+        if self.phase:
+            text += " " + self.phase
+        if self.tariff:
+            text += " tariff %d" % self.tariff
+        return text
 
 
 def parse(obis):

@@ -22,6 +22,7 @@ FEED_FIELDS = (
     ("mqtt_prefix", "EMETER_MQTT_PREFIX", "topic", "emeter", False, "MQTT topic prefix"),
     ("ha_discovery", "EMETER_HA_DISCOVERY", "bool", 1, False, "Home Assistant MQTT discovery"),
     ("ha_prefix", "EMETER_HA_PREFIX", "topic", "homeassistant", False, "Home Assistant discovery prefix"),
+    ("ha_before_2025_6", "EMETER_HA_BEFORE_2025_6", "bool", 0, False, "HA compatibility: before 2025.6"),
     ("push_mode", "EMETER_PUSH", "push", "off", False, "HTTP push"),
     ("push_url", "EMETER_PUSH_URL", "url", "", False, "Push URL (http://...)"),
     ("push_token", "EMETER_PUSH_TOKEN", "secret", "", True, "Push token (InfluxDB v2 token or dsmr-reader API key)"),
