@@ -4,8 +4,20 @@ Errors are values at the decoder boundary: a frame that cannot be used comes bac
 as a Failure with a reason code and its raw bytes, never as an exception.
 """
 
-from .jsonw import Pairs, dumps, hexs, write, write_key
-from .obis import name_of
+# JSON writing and OBIS names are loaded when first used, not by `import cosem`: decoding
+# needs neither, and a board's heap holds every module it has imported.
+jsonw = None
+
+
+def _jsonw():
+    global jsonw
+    from . import jsonw
+    return jsonw
+
+
+def name_of(obis):
+    from .obis import name_of
+    return name_of(obis)
 
 _NAMES = {}  # obis key -> name_of(key), remembered (bounded): JSON is written again and again
 _NONE = ()   # (a cached 'no name')
@@ -38,6 +50,7 @@ class Reading:
         return _name(self.obis)
 
     def json_value(self):
+        Pairs = (jsonw or _jsonw()).Pairs
         p = Pairs([("value", self.value)])
         if self.unit is not None:
             p.add("unit", self.unit)
@@ -51,6 +64,9 @@ class Reading:
 
     def json_write(self, out):
         # the text of json_value(), written without building it
+        j = jsonw or _jsonw()
+        write = j.write
+        write_key = j.write_key
         out.append('{"value":')
         write(self.value, out)
         if self.unit is not None:
@@ -152,6 +168,7 @@ class Message:
         self.readings.append(Reading(obis, value, unit, extra))
 
     def json_value(self):
+        Pairs = (jsonw or _jsonw()).Pairs
         p = Pairs()
         p.add("format", self.format)
         p.add("timestamp", self.timestamp)
@@ -168,7 +185,7 @@ class Message:
         return p
 
     def to_json(self):
-        return dumps(self)
+        return (jsonw or _jsonw()).dumps(self)
 
     def __repr__(self):
         return "Message(%s, %d readings)" % (self.format, len(self.readings))
@@ -219,11 +236,12 @@ class Failure:
         self.raw = bytes(raw)
 
     def json_value(self):
-        return Pairs([("error", self.text), ("reason", self.reason), ("format", self.format),
-                      ("length", len(self.raw)), ("raw", hexs(self.raw))])
+        j = jsonw or _jsonw()
+        return j.Pairs([("error", self.text), ("reason", self.reason), ("format", self.format),
+                      ("length", len(self.raw)), ("raw", j.hexs(self.raw))])
 
     def to_json(self):
-        return dumps(self)
+        return (jsonw or _jsonw()).dumps(self)
 
     def log_entry(self, when=None):
         """The text block log.txt keeps: a header line, the hex dump, an end line.
@@ -248,5 +266,5 @@ class Failure:
 def json_line(item):
     """One line of `build.py decode` output for a Message or a Failure."""
     out = []
-    write(item, out)
+    (jsonw or _jsonw()).write(item, out)
     return "".join(out)

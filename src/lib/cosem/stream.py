@@ -12,8 +12,30 @@ around telegrams) is reported once as a 'format' Failure, so a wrong baud rate
 or parity shows in the log.
 """
 
-from . import dlms, hdlc, mbus
 from .message import Failure, Message
+
+# A framing's module is imported when the stream first meets that framing: a DSMR meter never
+# loads HDLC, M-Bus or DLMS, an unencrypted one never loads AES (heap is what a board lacks).
+hdlc = mbus = dlms = None
+
+
+def _load_hdlc():
+    global hdlc
+    from . import hdlc
+    return hdlc
+
+
+def _load_mbus():
+    global mbus
+    from . import mbus
+    return mbus
+
+
+def _load_dlms():
+    global dlms
+    from . import dlms
+    return dlms
+
 
 MAX_BUFFER = 4096      # longest frame or telegram accepted (HDLC allows 2049, telegrams ~1.5 kB)
 MAX_MESSAGE = 8192     # longest joined multi-frame message
@@ -24,6 +46,8 @@ _IDLE = b"\x00\xff\r\n "
 _HDLC = 0x7E
 _MBUS = 0x68
 _DSMR = 0x2F  # '/'
+_NOTIFICATION = 0x0F  # dlms.DATA_NOTIFICATION
+_GLO_CIPHERING = 0xDB  # dlms.GLO_CIPHERING
 
 
 class Decoder:
@@ -93,7 +117,7 @@ class Decoder:
             elif b == _DSMR:
                 step = self._dsmr(buf, pos, avail, out, final)
             elif not self.framed and not self._noise_count and (
-                    b == 0xE6 or b == dlms.DATA_NOTIFICATION or b == dlms.GLO_CIPHERING):
+                    b == 0xE6 or b == _NOTIFICATION or b == _GLO_CIPHERING):
                 step = self._bare(buf, pos, avail, out, final)
             else:
                 step = 0
@@ -140,10 +164,11 @@ class Decoder:
 
     # --- HDLC ---------------------------------------------------------------
     def _hdlc(self, buf, pos, avail, out, final):
-        status, end, res = hdlc.parse_at(buf, pos, avail, False)
-        if status == hdlc.SKIP:
+        hd = hdlc or _load_hdlc()
+        status, end, res = hd.parse_at(buf, pos, avail, False)
+        if status == hd.SKIP:
             return 0
-        if status == hdlc.NEED:
+        if status == hd.NEED:
             if not final:
                 return -1
             if avail - pos >= 9 and buf[pos + 1] & 0xF0 == 0xA0:
@@ -156,7 +181,7 @@ class Decoder:
             return 0
         self._found(out)
         self.framed = True
-        if status == hdlc.BAD:
+        if status == hd.BAD:
             reason, text = res
             out.append(Failure("hdlc", reason, text, buf[pos:end + 1]))
             # a bad FCS still marks where the frame ends; otherwise resynchronise after the flag
@@ -166,6 +191,7 @@ class Decoder:
         return end  # the closing flag may open the next frame
 
     def _hdlc_frame(self, frame, buf, raw, out):
+        dl = dlms or _load_dlms()
         a = frame.info_start
         b = frame.info_end
         fields = frame.fields()
@@ -193,14 +219,15 @@ class Decoder:
         else:  # the first segment
             self._seg = [bytearray(memoryview(buf)[a:b]), bytearray(raw), fields, 1]
             return
-        self._apdu(dlms.strip_llc(info), "hdlc", fields, raw, out)
+        self._apdu(dl.strip_llc(info), "hdlc", fields, raw, out)
 
     # --- M-Bus --------------------------------------------------------------
     def _mbus_at(self, buf, pos, avail, out, final):
-        status, end, res = mbus.parse_at(buf, pos, avail, False)
-        if status == mbus.SKIP:
+        mb = mbus or _load_mbus()
+        status, end, res = mb.parse_at(buf, pos, avail, False)
+        if status == mb.SKIP:
             return 0
-        if status == mbus.NEED:
+        if status == mb.NEED:
             if not final:
                 return -1
             if avail - pos >= 4 and buf[pos + 1] == buf[pos + 2] and buf[pos + 3] == _MBUS:
@@ -212,7 +239,7 @@ class Decoder:
             return 0
         self._found(out)
         self.framed = True
-        if status == mbus.BAD:
+        if status == mb.BAD:
             reason, text = res
             out.append(Failure("mbus", reason, text, buf[pos:end + 1]))
             return end + 1 if reason == "checksum" else pos + 1
@@ -293,8 +320,9 @@ class Decoder:
             start = pos + 3
         if not _plausible_apdu(buf, start, avail):
             return 0 if (final or avail - start >= 8) else -1
+        dl = dlms or _load_dlms()
         try:
-            end = dlms.apdu_complete(buf, start, avail)
+            end = dl.apdu_complete(buf, start, avail)
         except ValueError:
             return 0
         if end < 0:
@@ -310,18 +338,19 @@ class Decoder:
 
     # --- APDU to message ----------------------------------------------------
     def _apdu(self, apdu, fmt, fields, raw, out):
+        dl = dlms or _load_dlms()
         if not apdu:
             out.append(Failure(fmt, "apdu", "frame without an APDU", raw))
             return
         try:
-            if apdu[0] == dlms.BLOCK_TRANSFER:
+            if apdu[0] == dl.BLOCK_TRANSFER:
                 apdu = self._block(apdu, fmt, raw, out)
                 if apdu is None:
                     return
                 raw = apdu[1]
                 apdu = apdu[0]
             item = self._message(apdu, fmt, fields, raw)
-        except dlms.ApduError as e:
+        except dl.ApduError as e:
             item = Failure(fmt, e.reason, e.text, raw)
         except (ValueError, IndexError, KeyError, TypeError) as e:
             # the decoder's own bug or a shape nobody foresaw: never let it escape
@@ -330,54 +359,56 @@ class Decoder:
             out.append(item)
 
     def _block(self, apdu, fmt, raw, out):
-        last, number, data = dlms.block(apdu)
+        dl = dlms or _load_dlms()
+        last, number, data = dl.block(apdu)
         if number == 1 or self._gbt is None:
             if self._gbt is not None:
                 out.append(Failure(fmt, "incomplete", "block transfer restarted before its last block",
                                    self._gbt[1]))
             if number != 1:
-                raise dlms.ApduError("incomplete", "block %d without block 1" % number)
+                raise dl.ApduError("incomplete", "block %d without block 1" % number)
             self._gbt = [bytearray(), bytearray(), 1]
         state = self._gbt
         if number != state[2]:
             self._gbt = None
-            raise dlms.ApduError("incomplete", "block %d where %d was due" % (number, state[2]))
+            raise dl.ApduError("incomplete", "block %d where %d was due" % (number, state[2]))
         state[0].extend(data)
         state[1].extend(raw)
         state[2] = number + 1
         if len(state[0]) > MAX_MESSAGE:
             self._gbt = None
-            raise dlms.ApduError("overflow", "block transfer longer than %d bytes" % MAX_MESSAGE)
+            raise dl.ApduError("overflow", "block transfer longer than %d bytes" % MAX_MESSAGE)
         if not last:
             return None
         self._gbt = None
         return bytes(state[0]), bytes(state[1])
 
     def _message(self, apdu, fmt, fields, raw, security=None):
+        dl = dlms or _load_dlms()
         tag = apdu[0]
-        if tag == dlms.GLO_CIPHERING or tag == dlms.DED_CIPHERING:
+        if tag == dl.GLO_CIPHERING or tag == dl.DED_CIPHERING:
             if security is not None:
-                raise dlms.ApduError("apdu", "ciphered APDU inside a ciphered APDU")
-            parts = dlms.ciphered(apdu)
+                raise dl.ApduError("apdu", "ciphered APDU inside a ciphered APDU")
+            parts = dl.ciphered(apdu)
             sec = {"security_control": "0x%02x" % parts["security_control"],
                    "system_title": parts["system_title"].hex(),
                    "frame_counter": parts["frame_counter"].hex(),
                    "authenticated": bool(parts["tag"] is not None and self.auth_key is not None)}
-            plain = dlms.decipher(parts, self.key, self.auth_key, self._ciphers)
+            plain = dl.decipher(parts, self.key, self.auth_key, self._ciphers)
             if plain[:1] == b"/":
                 from . import dsmr
                 item = dsmr.parse(bytes(plain), self.key)
                 if item.ok:
-                    item.apdu = {"type": dlms.APDU_NAMES[tag], "security": sec}
+                    item.apdu = {"type": dl.APDU_NAMES[tag], "security": sec}
                     item.raw = raw
                     item.format = "dsmr" if fmt == "apdu" else fmt
                 else:
                     item.raw = raw
                 return item
             return self._message(bytes(plain), fmt, fields, raw, sec)
-        if tag != dlms.DATA_NOTIFICATION:
-            raise dlms.ApduError("apdu", "APDU 0x%02x is not a push this decoder reads" % tag)
-        apdu_fields, body = dlms.data_notification(apdu)
+        if tag != dl.DATA_NOTIFICATION:
+            raise dl.ApduError("apdu", "APDU 0x%02x is not a push this decoder reads" % tag)
+        apdu_fields, body = dl.data_notification(apdu)
         if security is not None:
             apdu_fields["security"] = security
         msg = Message(fmt)
@@ -410,11 +441,11 @@ def _key_bytes(k):
 def _plausible_apdu(buf, pos, avail):
     """Cheap checks before trusting an unframed 0F / DB byte as an APDU start."""
     if avail - pos < 8:
-        return avail - pos >= 1 and buf[pos] in (dlms.DATA_NOTIFICATION, dlms.GLO_CIPHERING)
+        return avail - pos >= 1 and buf[pos] in (_NOTIFICATION, _GLO_CIPHERING)
     tag = buf[pos]
-    if tag == dlms.DATA_NOTIFICATION:
+    if tag == _NOTIFICATION:
         return buf[pos + 5] in (0x00, 0x0C, 0x09)
-    if tag == dlms.GLO_CIPHERING:
+    if tag == _GLO_CIPHERING:
         return buf[pos + 1] == 0x08
     return False
 
