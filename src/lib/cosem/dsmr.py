@@ -61,6 +61,30 @@ def _code(raw):
     return hit
 
 
+# The same found without a slice, for the boards (a slice per line is a heap block there):
+# (length, three of the last five bytes) -> [(code bytes, hit)], each checked with startswith.
+_AT = {}  # type: dict
+
+
+def _code_at(data, pos, p):
+    n = p - pos
+    h = ((n if n < 64 else 63) << 24) | (data[p - 1] << 16) | (data[p - 3] << 8) | data[p - 5] if n >= 5 else n
+    rows = _AT.get(h)
+    if rows is not None:
+        for raw, hit in rows:
+            if len(raw) == n and data.startswith(raw, pos):
+                return hit
+    raw = data[pos:p]
+    hit = _code(raw)
+    if hit[0] is not None:
+        if len(_AT) >= _CODES_MAX:
+            _AT.clear()
+        if rows is None:
+            _AT[h] = rows = []
+        rows.append((raw, hit))
+    return hit
+
+
 class _Bad(Exception):
     """A malformed line; becomes Failure('dsmr', 'dsmr', text) at the boundary."""
 
@@ -132,6 +156,7 @@ def _lines(msg, data, pos, stop):
     spans = []    # ... else its values as spans  # type: list
     asc = _ascii(data)
     codes = _CODES
+    slicing = _SLICING
     rs = msg.readings
     idx = msg.index()  # a new code is appended here directly, as msg.add would
     while pos < stop:
@@ -170,10 +195,13 @@ def _lines(msg, data, pos, stop):
                 p = data.find(b"(", pos, e)
                 if p <= pos:
                     raise _Bad("not an OBIS line: %r" % _text(data[pos:e]))
-                raw = data[pos:p]
-                hit = codes.get(raw)
-                if hit is None:
-                    hit = _code(raw)
+                if slicing:
+                    raw = data[pos:p]
+                    hit = codes.get(raw)
+                    if hit is None:
+                        hit = _code(raw)
+                else:
+                    hit = _code_at(data, pos, p)
                 obis, kind = hit
                 if obis is None:
                     raise _Bad("not an OBIS line: %r" % _text(data[pos:e]))

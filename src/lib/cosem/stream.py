@@ -299,7 +299,10 @@ class Decoder:
             # a new telegram began before this one ended
             out.append(Failure("dsmr", "truncated", "telegram cut off by the next one", buf[pos:end - 1]))
             return end - 1
-        self._telegram(bytes(memoryview(buf)[pos:end]), out)  # one copy, not two
+        if pos == 0 and end == avail and type(buf) is bytes:
+            self._telegram(buf, out)  # the caller's bytes are the telegram: no copy at all
+        else:
+            self._telegram(bytes(memoryview(buf)[pos:end]), out)  # one copy, not two
         return end
 
     def _telegram(self, data, out, via=None):
