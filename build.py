@@ -6,6 +6,7 @@
   python3 build.py build [--target circuitpython|micropython]     board bundle in build/CIRCUITPY/
   python3 build.py deploy [--drive PATH | --ota URL]              copy the bundle to a board
   python3 build.py bench                                           decoder benchmark
+  python3 build.py heap [--vm PATH] [--heap BYTES] [--json]        the firmware's heap, measured in a VM
   python3 build.py test                                            install test needs, run every test
 
 Each command lives in its own module under tools/; this file only dispatches.
@@ -24,6 +25,7 @@ COMMANDS = {
     "build": "tools.bundle",
     "deploy": "tools.deploy",
     "bench": "tools.bench",
+    "heap": "tools.heap",
     "test": "tools.test_all",
 }
 

@@ -1,4 +1,4 @@
-"""`build.py build [--target circuitpython|micropython] [--mpy-cross PATH] [--out DIR]`
+"""`build.py build [--target circuitpython|micropython] [--circuitpython VERSION] [--mpy-cross PATH] [--out DIR]`
 
 Writes build/CIRCUITPY/: everything a board's CIRCUITPY drive needs, from the tables
 below. Libraries come from their PyPI packages installed in .venv (pinned in
@@ -8,6 +8,11 @@ fetches the same libraries from Adafruit's bundle (see docs/board.md).
 The bundle is written to a temporary folder beside the output and renamed into place
 only when every file is there and every .mpy has the target's header: a failed build
 leaves the previous bundle as it was.
+
+For CircuitPython the compiler is `--mpy-cross PATH`, else $CIRCUITPY_MPY_CROSS, else
+CircuitPython's own mpy-cross for the targeted release line (default 10.x) from
+circuitpython-build-tools' cache or Adafruit's download; with none of them the bundle
+ships .py sources and says so (tools/mpycompile.py).
 """
 
 import glob
@@ -172,14 +177,14 @@ def _swap_in(tmp, out_dir):
 
 
 def build(target="circuitpython", mpy_cross=None, out_dir=None, root=ROOT, sites=None, log=print,
-          libraries=True):
+          libraries=True, circuitpython=mpycompile.CP_DEFAULT):
     """Write the bundle; return rows (drive path, source bytes, shipped bytes). Raises BuildError."""
     if target not in TARGETS:
         raise BuildError("unknown target %r (choose %s)" % (target, " or ".join(TARGETS)))
     out_dir = out_dir or os.path.join(root, "build", "CIRCUITPY")
     sites = site_dirs(root) if sites is None else sites
     try:
-        compiler, note = mpycompile.compiler_for(target, mpy_cross, sites)
+        compiler, note = mpycompile.compiler_for(target, mpy_cross, sites, circuitpython)
     except mpycompile.CompileError as e:
         raise BuildError(str(e))
     if compiler and not os.path.isfile(compiler):
@@ -194,7 +199,7 @@ def build(target="circuitpython", mpy_cross=None, out_dir=None, root=ROOT, sites
         _swap_in(tmp, out_dir)
     except mpycompile.CompileError as e:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise BuildError(str(e))
+        raise BuildError("%s (compiler: %s)" % (e, compiler))
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -220,12 +225,13 @@ def size_table(rows, target, out_dir):
     return "\n".join(lines)
 
 
-USAGE = ("usage: build.py build [--target circuitpython|micropython] [--mpy-cross PATH] [--out DIR]\n"
-         "                      [--no-libraries]\n")
+USAGE = ("usage: build.py build [--target circuitpython|micropython] [--circuitpython VERSION]\n"
+         "                      [--mpy-cross PATH] [--out DIR] [--no-libraries]\n")
 
 
 def _args(argv):
-    opts = {"target": "circuitpython", "mpy_cross": None, "out": None, "libraries": True}
+    opts = {"target": "circuitpython", "mpy_cross": None, "out": None, "libraries": True,
+            "circuitpython": mpycompile.CP_DEFAULT}
     i = 0
     while i < len(argv):
         a = argv[i]
@@ -235,7 +241,8 @@ def _args(argv):
             opts["libraries"] = False
             i += 1
             continue
-        key = {"--target": "target", "--mpy-cross": "mpy_cross", "--out": "out"}.get(a.split("=", 1)[0])
+        key = {"--target": "target", "--mpy-cross": "mpy_cross", "--out": "out",
+               "--circuitpython": "circuitpython"}.get(a.split("=", 1)[0])
         if key is None:
             raise BuildError("unknown argument %s\n%s" % (a, USAGE))
         if "=" in a:
@@ -256,7 +263,8 @@ def main(argv):
             sys.stdout.write(USAGE)
             return 0
         out_dir = opts["out"] or os.path.join(ROOT, "build", "CIRCUITPY")
-        rows = build(opts["target"], opts["mpy_cross"], out_dir, libraries=opts["libraries"])
+        rows = build(opts["target"], opts["mpy_cross"], out_dir, libraries=opts["libraries"],
+                     circuitpython=opts["circuitpython"])
     except BuildError as e:
         sys.stderr.write("build failed: %s\n" % e)
         return 1

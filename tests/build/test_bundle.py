@@ -39,8 +39,11 @@ def mpy_build(tmp_path_factory):
 
 
 @pytest.fixture
-def no_cp_compiler(monkeypatch):
+def no_cp_compiler(monkeypatch, tmp_path):
     monkeypatch.delenv(mpycompile.ENV_CIRCUITPY, raising=False)
+    # an empty circuitpython-build-tools cache, and a download that fails as it does offline
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(mpycompile, "_download", lambda version, path: "offline (test)")
 
 
 def fake_compiler(tmp_path, magic):
