@@ -8,7 +8,7 @@ text; float32/64 are the only floats, and only because the meter sent a float.
 
 import struct
 
-from . import jsonw as _jsonw
+_jsonw = None  # the JSON writer, loaded by write_plain when a payload is first written
 
 NULL = 0
 ARRAY = 1
@@ -362,8 +362,14 @@ def write_plain(node, out):
         out.append(bytes(v).hex() if v else "")
         out.append('"')
     else:
-        _jsonw.write(v, out)
+        (_jsonw or _load_jsonw()).write(v, out)
     out.append("}")
+
+
+def _load_jsonw():
+    global _jsonw
+    from . import jsonw as _jsonw
+    return _jsonw
 
 
 def plain(node):

@@ -182,7 +182,8 @@ def _lines(msg, data, pos, stop):
             else:
                 if obis is not None:
                     if sa >= 0:
-                        v, u = _number(data, sa, sb)
+                        v = _num(data, sa, sb)
+                        u = _U[0]
                         if obis in idx:
                             msg.add(obis, v, u)
                         else:
@@ -288,7 +289,8 @@ def _add(msg, data, obis, kind, spans, asc=False):
     # Values are read from their spans: numbers and times straight from the bytes (the same
     # answers as _value() and _stamp() of their text), text made only where it is kept.
     if kind is None and len(spans) == 2:  # the common case: one number (or text) and its unit
-        v, u = _number(data, spans[0], spans[1])
+        v = _num(data, spans[0], spans[1])
+        u = _U[0]
         msg.add(obis, v, u)
         return
     if kind == TEXT:
@@ -337,6 +339,24 @@ def _number(data, a, b):
 
 def _number_slow(data, a, b):
     # The reference reading of data[a:b], a byte at a time with no text made on the way.
+    v = _num_slow(data, a, b)
+    return v, _U[0]
+
+
+# The unit of the last _num() / _num_slow(): a (value, unit) pair returned per reading is a
+# heap block on the boards, so the decoder's own loops take the value and read the unit here.
+_U = [None]
+
+
+def _num(data, a, b):
+    """_number(data, a, b)[0], its unit left in _U[0]."""
+    if _SLICING:
+        v, _U[0] = _number(data, a, b)
+        return v
+    return _num_slow(data, a, b)
+
+
+def _num_slow(data, a, b):
     i = a
     c = data[i] if i < b else 0
     neg = c == 45  # '-'
@@ -364,11 +384,12 @@ def _number_slow(data, a, b):
         frac = i - first
         n += frac
     if n == 0 or (i < b and data[i] != 42):  # no digits, or not followed by '*unit'
-        return _value(_text(data[a:b]))
+        v, _U[0] = _value(_text(data[a:b]))
+        return v
     if neg:
         m = -m
-    v = Dec(m, -frac) if frac else m
-    return v, _unit(data, i + 1, b) if i < b else None
+    _U[0] = _unit(data, i + 1, b) if i < b else None
+    return Dec(m, -frac) if frac else m
 
 
 def _unit(data, a, b):
@@ -393,14 +414,16 @@ def _unit_text(raw):
 def _generic(msg, obis, data, spans, asc):
     n = len(spans)
     if n == 2:
-        v, u = _number(data, spans[0], spans[1])
+        v = _num(data, spans[0], spans[1])
+        u = _U[0]
         msg.add(obis, v, u)
         return
     if n == 4:
         st = _stamp_at(data, spans[0], spans[1], asc)
         if st is not None and st[1] is not None:
             # gas/water/heat 24.2.1, 24.2.3, capacity peak 1.6.0: (when)(value*unit)
-            v, u = _number(data, spans[2], spans[3])
+            v = _num(data, spans[2], spans[3])
+            u = _U[0]
             extra = _dst_extra(st[1])
             extra["timestamp"] = st[0]
             msg.add(obis, v, u, extra)
@@ -420,7 +443,8 @@ def _event_log(msg, obis, data, spans, asc):
         st = _stamp_at(data, spans[i], spans[i + 1], asc)
         if st is None:
             return False
-        v, u = _number(data, spans[i + 2], spans[i + 3])
+        v = _num(data, spans[i + 2], spans[i + 3])
+        u = _U[0]
         entries.append({"end": st[0], "dst": st[1], "duration": v, "unit": u})
     msg.add(obis, count, None, {"entries": entries})
     return True
@@ -443,7 +467,8 @@ def _history(msg, obis, data, spans, asc):
         b = _stamp_at(data, spans[j + 2], spans[j + 3], asc)
         if a is None or b is None:
             return False
-        v, u = _number(data, spans[j + 4], spans[j + 5])
+        v = _num(data, spans[j + 4], spans[j + 5])
+        u = _U[0]
         entries.append({"timestamp": a[0], "dst": a[1], "occurred": b[0], "occurred_dst": b[1],
                         "value": v, "unit": u})
     msg.add(obis, count, None, {"entries": entries})
@@ -474,7 +499,8 @@ def _item_at(data, a, b, asc):
     st = _stamp_at(data, a, b, asc)
     if st is not None and st[1] is not None:
         return {"timestamp": st[0], "dst": st[1]}
-    v, u = _number(data, a, b)
+    v = _num(data, a, b)
+    u = _U[0]
     return {"value": v} if u is None else {"value": v, "unit": u}
 
 
