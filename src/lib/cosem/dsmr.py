@@ -9,8 +9,8 @@ One call takes one whole telegram, '/' to the end of the '!' line:
     !56DD                        end; CRC-16/ARC of '/'..'!' as 4 (or 3) hex digits, or none
 
 The Polish hybrid (identification, blank line, then a GCM block with no 0xDB tag,
-then '!' + CRC) is recognised here too. Lines are cut out of the bytes by index;
-only the pieces that become values are decoded to text.
+then '!' + CRC) is recognised here and decoded by dsmrgcm.py. Lines are cut out of
+the bytes by index; only the pieces that become values are decoded to text.
 """
 
 from .crc import crc16_arc
@@ -21,7 +21,6 @@ from .dsmr_spec import CLOCK, EVENT_LOG, HISTORY, ID_KEYS, KINDS, PROFILE, TEXT,
 
 _DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _DST = {"S": "summer", "W": "winter"}
-_GCM_TAG_LEN = 12
 _SEPARATORS = b"-:.."
 _FAST_DIGITS = 32  # longer values are read a byte at a time (no int() of a huge text)
 # Units as meters print them, so the common ones cost no new string per line.
@@ -51,37 +50,48 @@ _CODES_MAX = 96  # more codes than any meter sends; past it the cache starts afr
 def _code(raw):
     hit = _CODES.get(raw)
     if hit is None:
-        obis = _obis(raw, 0, len(raw))
-        if obis is None:
-            return None, None  # not remembered: junk should not fill the cache
-        hit = (obis, _kind(obis))
+        hit = _lookup(raw)
+        if hit[0] is None:
+            return hit  # not remembered: junk should not fill the cache
         if len(_CODES) >= _CODES_MAX:
             _CODES.clear()
         _CODES[raw] = hit
     return hit
 
 
+def _lookup(raw):
+    obis = _obis(raw, 0, len(raw))
+    if obis is None:
+        return None, None
+    return obis, _kind(obis)
+
+
 # The same found without a slice, for the boards (a slice per line is a heap block there):
-# (length, three of the last five bytes) -> [(code bytes, hit)], each checked with startswith.
+# (length, three of the last five bytes) -> [code bytes, hit, code bytes, hit ...], each
+# code checked with startswith.
 _AT = {}  # type: dict
 
 
 def _code_at(data, pos, p):
     n = p - pos
     h = ((n if n < 64 else 63) << 24) | (data[p - 1] << 16) | (data[p - 3] << 8) | data[p - 5] if n >= 5 else n
-    rows = _AT.get(h)
-    if rows is not None:
-        for raw, hit in rows:
+    row = _AT.get(h)
+    if row is not None:
+        for i in range(0, len(row), 2):
+            raw = row[i]
             if len(raw) == n and data.startswith(raw, pos):
-                return hit
+                return row[i + 1]
     raw = data[pos:p]
-    hit = _code(raw)
+    hit = _lookup(raw)
     if hit[0] is not None:
         if len(_AT) >= _CODES_MAX:
             _AT.clear()
-        if rows is None:
-            _AT[h] = rows = []
-        rows.append((raw, hit))
+            row = None
+        if row is None:
+            _AT[h] = [raw, hit]
+        else:
+            row.append(raw)
+            row.append(hit)
     return hit
 
 
@@ -104,7 +114,8 @@ def parse(data, key=None, check_crc=True):
     ident = _text(data[start:eol]).rstrip("\r")
     body = _blank_line_end(data, eol + 1)
     if body < len(data) and _binary(data[body]):
-        return _parse_hybrid(data, start, body, ident, key, check_crc)
+        from .dsmrgcm import parse_hybrid  # (only Polish meters send it: loaded when met)
+        return parse_hybrid(data, start, body, ident, key, check_crc)
     bang = data.find(b"\n!", eol)
     if bang < 0:
         return Failure("dsmr", "truncated", "no '!' end line", data)
@@ -624,71 +635,3 @@ def _crc_failure(data, sent, computed, other=None):
 def _is_hex(c):
     # Upper case only, as meters send it: then no change to a CRC digit goes unseen.
     return 48 <= c <= 57 or 65 <= c <= 70
-
-
-def _parse_hybrid(data, start, body, ident, key, check_crc):
-    """Identification, blank line, then [title length][title][BER length][SC][FC] ciphertext
-    [tag] and '!' + CRC: a DLMS general-glo-ciphering body with its 0xDB tag left off.
-
-    The declared length (SC to the end of the tag) says where '!' must be; the body is
-    binary, so it is never searched for line ends. The IV is the system title (zeros when
-    the meter sends none) and the frame counter. With no authentication key the tag cannot
-    be checked; the CRC is accepted over the decrypted telegram or over the bytes as sent.
-    """
-    n = len(data)
-    i = body + 1 if data[body] == 0xDB else body  # some meters keep the tag
-    if i >= n:
-        return Failure("dsmr", "truncated", "encrypted P1 block ends in its header", data)
-    tlen = data[i]
-    if tlen > 8:
-        return Failure("dsmr", "format", "system title length %d in an encrypted P1 block" % tlen, data)
-    title = data[i + 1:i + 1 + tlen]
-    i += 1 + tlen
-    if i + 3 > n:
-        return Failure("dsmr", "truncated", "encrypted P1 block ends in its header", data)
-    c = data[i]
-    if c < 0x80:
-        length, i = c, i + 1
-    elif c == 0x81:
-        length, i = data[i + 1], i + 2
-    elif c == 0x82:
-        length, i = (data[i + 1] << 8) | data[i + 2], i + 3
-    else:
-        return Failure("dsmr", "format", "bad length byte 0x%02x in an encrypted P1 block" % c, data)
-    bang = i + length
-    if bang >= n:
-        return Failure("dsmr", "truncated", "encrypted P1 block declares %d bytes, %d arrived" % (length, n - i), data)
-    if data[bang] != 33:
-        return Failure("dsmr", "length", "no '!' after the %d bytes the encrypted P1 block declares" % length, data)
-    end = _end_line(data, bang)
-    if isinstance(end, Failure):
-        return end
-    if key is None:
-        return Failure("dsmr", "no-key", "encrypted P1 telegram and no key configured", data)
-    sc = data[i]
-    tag = _GCM_TAG_LEN if sc & 0x10 else 0
-    if length < 5 + tag:
-        return Failure("dsmr", "length", "encrypted P1 block of %d bytes is too short" % length, data)
-    iv = bytes(title) + bytes(8 - tlen) + data[i + 1:i + 5]
-    try:
-        from . import gcm  # only the hybrid needs AES
-    except ImportError:
-        return Failure("dsmr", "decrypt", "no AES-GCM on this device", data)
-    try:
-        plain = gcm.decrypt(key, iv, data[i + 5:bang - tag], b"", None)
-    except ValueError as e:
-        return Failure("dsmr", "decrypt", "decryption failed: %s" % e, data)
-    for c in plain:  # a wrong key gives control bytes within the first few dozen
-        if c < 32 and c not in (9, 10, 13) or c == 127:
-            return Failure("dsmr", "decrypt", "decrypted P1 block is not telegram text (wrong key?)", data)
-    whole = data[start:body] + plain + b"!"
-    if check_crc and end:
-        bad = _crc_failure(data, end, crc16_arc(whole), crc16_arc(data, start, bang + 1))
-        if bad:
-            return bad
-    msg = Message("dsmr")  # (MicroPython: b"".hex() is b"", hence the tlen test)
-    msg.frame = {"envelope": "gcm", "system_title": bytes(title).hex() if tlen else "", "security_control": sc,
-                 "frame_counter": (data[i + 1] << 24) | (data[i + 2] << 16) | (data[i + 3] << 8) | data[i + 4]}
-    out = _message(whole, ident, body - start, len(whole) - 1, msg)
-    out.raw = bytes(data)  # what came over the wire, for log.txt and replay
-    return out
