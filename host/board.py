@@ -11,7 +11,7 @@ import os
 import socket
 import time
 
-from emeter.board import Board
+from emeter.boards.base import Board
 from emeter.clock import wrap
 from emeter.scheduler import char_bits
 

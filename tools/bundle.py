@@ -129,7 +129,7 @@ def plan(root=ROOT, sites=None, libraries=True):
             raise BuildError("%s is missing: the board needs it" % src)
     lib = os.path.join(root, "src", "lib")
     for pkg in PACKAGES:
-        for host in sorted(glob.glob(os.path.join(lib, pkg, "*.py"))):
+        for host in sorted(glob.glob(os.path.join(lib, pkg, "**", "*.py"), recursive=True)):
             rel = os.path.relpath(host, lib).replace(os.sep, "/")
             if rel not in HOST_ONLY:
                 files.append((host, "lib/" + rel, True))

@@ -81,13 +81,20 @@ def run_in_cpython(text, lib=SRC_LIB):
 
 
 def package_files(package, modules=None, lib=SRC_LIB):
-    """{'/lib/<package>/<module>.py': bytes} to put a package (or some of its modules) in the VM."""
+    """{'/lib/<package>/<path>.py': bytes} to put a package (or some of its modules) in the VM.
+
+    Subpackages come along; modules names a module by its dotted path inside the package
+    ("clock", "web.pages")."""
     files = {}
     folder = os.path.join(lib, package)
-    for name in sorted(os.listdir(folder)):
-        if name.endswith(".py") and (modules is None or name[:-3] in modules or name == "__init__.py"):
-            with open(os.path.join(folder, name), "rb") as f:
-                files["/lib/%s/%s" % (package, name)] = f.read()
+    for here, dirs, names in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(names):
+            rel = os.path.relpath(os.path.join(here, name), folder).replace(os.sep, "/")
+            dotted = rel[:-3].replace("/", ".")
+            if name.endswith(".py") and (modules is None or dotted in modules or name == "__init__.py"):
+                with open(os.path.join(here, name), "rb") as f:
+                    files["/lib/%s/%s" % (package, rel)] = f.read()
     return files
 
 

@@ -98,7 +98,7 @@ def test_bundle_holds_our_packages_and_the_pinned_libraries_and_nothing_else(mpy
 
 
 def test_settings_template_carries_no_secret_values():
-    from emeter import settings, tomlfile
+    from emeter.store import settings, tomlfile
 
     with open(os.path.join(SRC, "settings.toml"), encoding="utf-8") as f:
         text = f.read()

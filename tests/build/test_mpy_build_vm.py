@@ -17,9 +17,9 @@ ROOT = bundle.ROOT
 # Modules that need CircuitPython itself (its hardware modules, time.monotonic_ns, typing
 # stubs from the Adafruit bundle): they cannot import on plain MicroPython, by design.
 NEEDS_CIRCUITPYTHON = {
-    "emeter.board_circuitpython": "board, busio, wifi",
+    "emeter.boards.circuitpython": "board, busio, wifi",
     "emeter.app": "adafruit_httpserver (time.monotonic_ns)",
-    "emeter.web": "adafruit_httpserver (time.monotonic_ns)",
+    "emeter.web.routes": "adafruit_httpserver (time.monotonic_ns)",
 }
 
 
@@ -30,15 +30,18 @@ def vm_lib(tmp_path_factory):
     files = {}
     for pkg in bundle.PACKAGES:
         d = os.path.join(out, "lib", pkg)
-        for fn in os.listdir(d):
-            with open(os.path.join(d, fn), "rb") as f:
-                files["/lib/%s/%s" % (pkg, fn)] = f.read()
+        for here, _dirs, names in os.walk(d):
+            for fn in names:
+                rel = os.path.relpath(os.path.join(here, fn), d).replace(os.sep, "/")
+                with open(os.path.join(here, fn), "rb") as f:
+                    files["/lib/%s/%s" % (pkg, rel)] = f.read()
     return files
 
 
 def _modules(files, pkg):
-    return sorted("%s.%s" % (pkg, p.rsplit("/", 1)[1][:-4]) for p in files
-                  if p.startswith("/lib/%s/" % pkg) and not p.endswith("__init__.mpy"))
+    head = "/lib/%s/" % pkg
+    return sorted("%s.%s" % (pkg, p[len(head):-4].replace("/", ".")) for p in files
+                  if p.startswith(head) and not p.endswith("__init__.mpy"))
 
 
 def test_our_packages_ship_only_compiled_modules(vm_lib):

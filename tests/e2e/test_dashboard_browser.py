@@ -14,7 +14,7 @@ from selenium.webdriver.common.by import By
 
 from e2ehelp import ROOT, screenshot, set_width, wait_for
 
-from emeter.settings import check_field
+from emeter.store.settings import check_field
 
 DSMR = "dsmr-v5-nl-iskra-mt382-1.txt"
 HDLC = "hdlc-aidon-se-list-1.hex"

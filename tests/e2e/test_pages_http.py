@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from e2ehelp import wait_for
 
-from emeter import assets
+from emeter.web import assets
 
 BUDGET = 40 * 1024  # all of a page's assets together, as sent
 DSMR = "dsmr-v5-nl-iskra-mt382-1.txt"

@@ -10,15 +10,16 @@ sys.path.insert(0, ROOT)
 
 from tools.mpy_vm import package_files, run_in_cpython, run_in_vm  # noqa: E402
 
-MODULES = ("clock", "obismap", "dsmrbridge", "metrics", "influx", "hadiscovery", "feedfields",
-           "tcpfan", "mqttfeed", "push", "textcheck")
+MODULES = ("clock", "feeds.obismap", "feeds.dsmrbridge", "feeds.metrics", "feeds.influx",
+           "feeds.hadiscovery", "store.feedfields", "feeds.tcpfan", "feeds.mqtt", "feeds.push", "textcheck")
 CAPTURES = ("hdlc-aidon-6525-list3-2.hex", "dsmr-v5-nl-iskra-mt382-1.txt",
             "mbus-kaifa-ma309m-at-evn-1.hex")
 
 PROBE = r'''
 import cosem
-from emeter import dsmrbridge, metrics, influx, hadiscovery, feedfields, mqttfeed, push
-from emeter.tcpfan import _Client
+from emeter.feeds import dsmrbridge, metrics, influx, hadiscovery, mqtt, push
+from emeter.store import feedfields
+from emeter.feeds.tcpfan import _Client
 
 class State:
     def __init__(self, m):
@@ -44,7 +45,7 @@ for name in NAMES:
         print(t.decode() if t else None)
         print(metrics.text(State(m)))
         print(influx.line(m))
-        print(mqttfeed.state_json(m))
+        print(mqtt.state_json(m))
         for r in m.readings:
             c = hadiscovery.config(m, r, "emtest", "p/state", "p/status", 300)
             if c:

@@ -9,7 +9,7 @@ from dsmr_parser.clients.socket_ import SocketReader
 
 from apphelp import corpus_path
 from feedhelp import LOOPBACK, decoded, free_port, run_app, stop_app, wait_for
-from emeter.tcpfan import TcpFanout
+from emeter.feeds.tcpfan import TcpFanout
 
 DSMR = "dsmr-v5-nl-iskra-mt382-1.txt"
 HDLC = "hdlc-aidon-6525-list3-2.hex"

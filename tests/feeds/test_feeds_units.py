@@ -14,8 +14,9 @@ import cosem
 from apphelp import CORPUS, corpus_bytes
 from cosem.message import Message
 from cosem.number import Dec
-from emeter import dsmrbridge, feedfields, hadiscovery, influx, mqttfeed, obismap
-from emeter.settings import Settings
+from emeter.feeds import dsmrbridge, hadiscovery, influx, mqtt, obismap
+from emeter.store import feedfields
+from emeter.store.settings import Settings
 
 # DSMR 5 line -> (our code, the unit DSMR uses, power of ten from our base unit)
 BRIDGED = {
@@ -213,20 +214,20 @@ def test_every_feed_field_has_a_checker_and_a_default_it_accepts():
 
 def test_one_mqtt_connection_attempt_fits_in_the_uart_budget():
     for budget in (355, 1000, 18800):
-        connect, recv = mqttfeed.timeouts(budget)
+        connect, recv = mqtt.timeouts(budget)
         # MiniMQTT's connection manager may try the TCP connect twice, then waits for CONNACK
         assert (2 * connect + recv) * 1000 <= budget
-    assert mqttfeed.timeouts(10 ** 6) == (1.0, 2.0)
+    assert mqtt.timeouts(10 ** 6) == (1.0, 2.0)
 
 
 @pytest.mark.parametrize("kind", ["port", "interval"])
 @pytest.mark.parametrize("text", ["²", "٣٣", "1²", "99999999999999999999", "-5", " "])
 def test_number_fields_refuse_what_only_looks_like_digits(kind, text):
-    from emeter.settings import check_field
+    from emeter.store.settings import check_field
     value, message = check_field(kind, text)
     assert value is None and message
 
 
 def test_push_form_escape_sends_only_ascii():
-    from emeter.push import _form_escape
+    from emeter.feeds.push import _form_escape
     assert _form_escape("a²b c") == "a%C2%B2b%20c"

@@ -6,22 +6,22 @@ through the Board interface (board.py), so host mode and tests run this same cod
 
 from cosem.jsonw import Pairs
 
-from .button import LongPress
-from .clock import ticks_add, ticks_diff
-from .datajson import device
-from .decoding import make_decoder
-from .dns import DnsResponder
-from .faillog import FailLog
-from .feeds import Feeds
-from .history import PowerHistory
-from .led import Led
-from .reader import MeterReader
-from .scheduler import Scheduler, budget_ms
-from .settings import Settings
-from .sntp import PORT as NTP_PORT, SERVER as NTP_SERVER, Sntp
-from .state import State
-from .web import Web
-from .wifi import WifiSupervisor
+from emeter.button import LongPress
+from emeter.clock import ticks_add, ticks_diff
+from emeter.web.datajson import device
+from emeter.decoding import make_decoder
+from emeter.net.dns import DnsResponder
+from emeter.store.faillog import FailLog
+from emeter.feeds.hub import Feeds
+from emeter.store.history import PowerHistory
+from emeter.led import Led
+from emeter.reader import MeterReader
+from emeter.scheduler import Scheduler, budget_ms
+from emeter.store.settings import Settings
+from emeter.net.sntp import PORT as NTP_PORT, SERVER as NTP_SERVER, Sntp
+from emeter.state import State
+from emeter.web.routes import Web
+from emeter.net.wifi import WifiSupervisor
 
 WATCHDOG_S = 30       # longer than a Wi-Fi join, shorter than a person's patience
 AUTOBAUD_MS = 6000    # time per serial setting while autodetecting

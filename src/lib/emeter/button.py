@@ -1,6 +1,6 @@
 """The boot button: held for `hold_ms` means "erase settings"; shorter presses do nothing."""
 
-from .clock import ticks_diff
+from emeter.clock import ticks_diff
 
 
 class LongPress:

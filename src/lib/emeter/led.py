@@ -1,6 +1,6 @@
 """The status LED as a table of blink patterns, driven from a minor slot."""
 
-from .clock import ticks_diff
+from emeter.clock import ticks_diff
 
 # pattern -> (on ms, off ms); (1, 0) is steady on, (0, 1) is off.
 PATTERNS = {

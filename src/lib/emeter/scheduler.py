@@ -20,7 +20,7 @@ attempt, right after a drain; `lookup_worst_ms` keeps its longest). Both are
 counted like any other late gap.
 """
 
-from .clock import ticks_add, ticks_diff
+from emeter.clock import ticks_add, ticks_diff
 
 _IDLE_MS = 5  # sleep when a pass found nothing to do (host CPU; board power)
 

@@ -1,6 +1,6 @@
 """What the device knows right now: the latest good message and the counters."""
 
-from .clock import ticks_diff
+from emeter.clock import ticks_diff
 
 # Failure reasons that mean "the key is missing or wrong" (also counted per reason).
 _CRYPTO = ("no-key", "decrypt", "auth")

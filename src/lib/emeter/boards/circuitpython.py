@@ -1,0 +1,417 @@
+"""The Board on CircuitPython 10 (ESP32-S2, ESP32-S3, ESP32-C3).
+
+Choices, and why:
+
+- Meter port: `busio.UART`, receive only, 4096-byte receive buffer, timeout 0, so a
+  read never waits and the loop has about 350 ms of slack at 115200 baud.
+- Inverted RX: P1 ports send inverted (open-collector) TTL, and `busio.UART` cannot
+  invert a line (ESP-IDF could; CircuitPython does not expose it). On this board the
+  interface circuit inverts (a transistor with a pull-up to 3.3 V, or a 74HC14 gate),
+  so the UART always sees normal polarity: `serial_open(..., invert=True)` describes
+  the meter, changes nothing here, and is not an error (refusing it would stop the
+  application before /setup could be served). `can_invert_rx = False` says so.
+- Overruns: busio keeps no count. A read that finds the buffer within one hardware
+  FIFO (128 bytes) of full means the driver has stopped taking bytes and is
+  dropping them; those reads are counted. It is a lower bound, not an exact count.
+- Storage: no boot.py. boot.py runs before USB starts, so it cannot know whether a
+  computer will mount CIRCUITPY; it could only decide by a button held at power-up,
+  and holding BOOT at reset starts the ESP32's ROM loader instead. So the drive is
+  left writable by USB (editing code keeps working), and the first write that
+  meets a read-only drive calls `storage.remount("/", readonly=False)`, when
+  no USB host is enumerated and the board has been up a few seconds (an earlier
+  remount can beat USB enumeration and lock a computer out). CircuitPython itself
+  refuses the remount while a computer has the drive; the write (or removal) then
+  fails with `ReadOnlyStorage`, a clear message instead of errno 30, and a refused
+  remount is tried again at most once a minute. Once remounted, a computer sees the
+  drive read-only until the next reset.
+  `microcontroller.nvm` was rejected: 8 KB on these chips cannot hold the 64 kB log,
+  and settings.toml must be a file for CircuitPython's own Wi-Fi and web workflow.
+- Atomic files: FAT's rename over an existing file is remove-then-rename, so a
+  power cut can fall between the two. A file is written as NAME.tmp, renamed to
+  NAME.new only once complete, then renamed over NAME; `read_file` finishes a
+  rename that a power cut interrupted. A leftover .tmp is never trusted.
+- Pins are probed by name (BUTTON, BOOT0, BOOT, IO0; LED, else NEOPIXEL), never by
+  board id. Names from settings may be board names ("RX", "IO18") or "GPIO18".
+- Ticks: `supervisor.ticks_ms()`, a small int wrapping at 2**29 (emeter.clock).
+- Wall clock: `rtc.RTC()`, at 2000-01-01 after a reset until SNTP (emeter.sntp)
+  sets it; `wall_time()` says None until then.
+"""
+
+import errno
+import gc
+import os
+import time
+
+import board
+import busio
+import digitalio
+import microcontroller
+import rtc
+import socketpool
+import supervisor
+import wifi
+from watchdog import WatchDogMode
+
+from emeter.boards.base import Board as _Interface
+from emeter.clock import ticks_diff
+
+RX_BUFFER_SIZE = 4096
+_UART_FIFO = 128          # ESP32 hardware FIFO; within this of full, bytes get dropped
+_REMOUNT_AFTER_MS = 5000  # give USB time to enumerate before deciding nobody has the drive
+_REMOUNT_RETRY_MS = 60000  # a refused remount is tried again at most once a minute
+_CLOCK_SET_YEAR = 2024    # the RTC starts at 2000 until something sets it
+# CircuitPython raises errno 30 for a read-only drive, but its errno module (like
+# MicroPython's) may not name it
+_EROFS = getattr(errno, "EROFS", 30)
+
+BUTTON_PINS = ("BUTTON", "BOOT0", "BOOT", "IO0")
+LED_PINS = ("LED",)
+PIXEL_PINS = ("NEOPIXEL",)
+# (pin name, level that powers the pixel) on boards that switch the pixel's supply
+PIXEL_POWER_PINS = (("NEOPIXEL_POWER", True), ("NEOPIXEL_POWER_INVERTED", False))
+_PIXEL_ON = bytes((8, 0, 0))   # dim green (GRB order), readable without glare
+_PIXEL_OFF = bytes(3)
+
+_PARITY = {"N": None, "E": busio.UART.Parity.EVEN, "O": busio.UART.Parity.ODD}
+
+
+class ReadOnlyStorage(OSError):
+    """CIRCUITPY cannot be written by the board (a computer has it, or remount failed)."""
+
+
+def find_pin(names):
+    # type: (tuple[str, ...]) -> microcontroller.Pin | None
+    """The first of these board pin names this board defines, or None."""
+    for name in names:
+        pin = getattr(board, name, None)
+        if pin is not None:
+            return pin
+    return None
+
+
+def pin_named(name):
+    # type: (str | int) -> microcontroller.Pin
+    """A pin from a settings value: a board name ('RX', 'IO18', 'D5'), 'GPIO18' or 18."""
+    if isinstance(name, int):
+        name = "GPIO%d" % name
+    pin = getattr(board, name, None)
+    if pin is None:
+        pin = getattr(getattr(microcontroller, "pin", None), name, None)
+    if pin is None:
+        raise ValueError("no pin named %s on this board" % name)
+    return pin
+
+
+def _parity(letter):
+    # type: (str) -> busio.UART.Parity | None
+    # circuitpython-stubs 10.3.1 declare Parity.EVEN/ODD as int; UART() wants a Parity
+    return _PARITY[letter]  # type: ignore[return-value]
+
+
+def _claim(pin):
+    # type: (microcontroller.Pin) -> digitalio.DigitalInOut | None
+    """A DigitalInOut on pin, or None when something else holds the pin."""
+    try:
+        return digitalio.DigitalInOut(pin)
+    except ValueError:
+        return None
+
+
+class Board(_Interface):
+    name = "circuitpython"
+    uart_buffer_bytes = RX_BUFFER_SIZE
+    can_invert_rx = False   # the interface circuit inverts a P1 signal, not the UART
+
+    def __init__(self, data_dir="/", button_pin=None, led_pin=None):
+        self._dir = data_dir if data_dir.endswith("/") else data_dir + "/"
+        self._started = supervisor.ticks_ms()
+        self._remount_tried_at = None  # type: int | None
+        self._uart = None  # type: busio.UART | None
+        self._rx_full = 0
+        self._pool = None  # type: socketpool.SocketPool | None
+        self._mdns = None  # type: object  # the mdns.Server, kept alive
+        self._ap_ssid = None  # type: str | None
+        self._rtc = rtc.RTC()
+        self._button = self._open_button(button_pin)
+        self._pixel_power = []  # type: list[digitalio.DigitalInOut]
+        self._pixel = False
+        self._led_io = self._open_led(led_pin)
+        self._led_state = None  # type: bool | None
+
+    # --- time -----------------------------------------------------------
+    def ticks_ms(self):
+        return supervisor.ticks_ms()
+
+    def wall_time(self):
+        t = self._rtc.datetime
+        if t.tm_year < _CLOCK_SET_YEAR:
+            return None
+        return (t.tm_year, t.tm_mon, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec)
+
+    def set_wall_time(self, t):
+        # the RTC counts seconds from the date and time alone and works out the
+        # weekday and day of the year itself when read: -1 stands for both
+        y, mo, d, h, mi, s = t[:6]
+        self._rtc.datetime = time.struct_time((y, mo, d, h, mi, s, -1, -1, -1))
+
+    # --- meter port -----------------------------------------------------
+    def serial_open(self, baud, bits, parity, stop, rx_pin=None, invert=False):
+        if parity not in _PARITY:
+            raise ValueError("parity must be 'N', 'E' or 'O', not %r" % (parity,))
+        rx = find_pin(("RX",)) if rx_pin is None else pin_named(rx_pin)
+        if rx is None:
+            raise ValueError("this board has no pin named RX: set the RX pin")
+        self.serial_close()
+        self._uart = busio.UART(None, rx, baudrate=baud, bits=bits, parity=_parity(parity),
+                                stop=stop, timeout=0, receiver_buffer_size=self.uart_buffer_bytes)
+
+    def serial_close(self):
+        if self._uart is not None:
+            self._uart.deinit()
+            self._uart = None
+
+    def serial_readinto(self, buf):
+        uart = self._uart
+        if uart is None:
+            return 0
+        waiting = uart.in_waiting
+        if not waiting:
+            return 0
+        if waiting >= self.uart_buffer_bytes - _UART_FIFO:
+            self._rx_full += 1
+        return uart.readinto(buf) or 0
+
+    def serial_overruns(self):
+        return self._rx_full
+
+    # --- network --------------------------------------------------------
+    def socket_pool(self):
+        if self._pool is None:
+            self._pool = socketpool.SocketPool(wifi.radio)
+        return self._pool
+
+    def wifi_connect(self, ssid, password, timeout_s):
+        radio = wifi.radio
+        radio.enabled = True
+        try:
+            radio.connect(ssid, password or "", timeout=timeout_s)
+        except (ConnectionError, OSError, ValueError):
+            return False
+        return radio.connected
+
+    def wifi_start_ap(self, ssid, password=None):
+        radio = wifi.radio
+        radio.enabled = True
+        radio.start_ap(ssid, password or "")
+        self._ap_ssid = ssid
+        address = radio.ipv4_address_ap
+        return str(address) if address is not None else ""
+
+    def wifi_status(self):
+        radio = wifi.radio
+        connected = radio.connected
+        ap = radio.ap_active
+        ssid = rssi = ip = None
+        info = radio.ap_info if connected else None
+        if info is not None:
+            ssid = info.ssid
+            rssi = info.rssi
+        address = radio.ipv4_address if connected else None
+        if address is None and ap:
+            address = radio.ipv4_address_ap
+            ssid = self._ap_ssid
+        if address is not None:
+            ip = str(address)
+        return {"connected": connected, "ap": ap, "ssid": ssid, "ip": ip,
+                "mac": _mac_text(radio.mac_address), "rssi": rssi}
+
+    def mdns_advertise(self, hostname, port):
+        try:
+            import mdns
+        except ImportError:
+            return False
+        server = mdns.Server(wifi.radio)   # CircuitPython hands back the radio's one server
+        self._mdns = server
+        server.hostname = hostname
+        server.instance_name = hostname
+        server.advertise_service(service_type="_http", protocol="_tcp", port=port)
+        return True
+
+    # --- storage --------------------------------------------------------
+    def read_file(self, name):
+        path = self._dir + name
+        data = _read(path + ".new")     # only a complete file is ever named .new
+        if data is not None:
+            self._finish_rename(path)
+            return data
+        return _read(path)
+
+    def write_file_atomic(self, name, data):
+        self._on_writable(_write_renamed, self._dir + name, data)
+
+    def remove_file(self, name):
+        self._on_writable(_remove_all, self._dir + name)
+
+    def _on_writable(self, action, *args):
+        """Run a write; on a read-only drive, make it writable (once) and run it again."""
+        try:
+            action(*args)
+        except OSError as e:
+            if not _is_read_only(e):
+                raise
+            self._make_writable()
+            action(*args)
+
+    def _finish_rename(self, path):
+        try:
+            os.rename(path + ".new", path)
+        except OSError:
+            pass    # read-only now: the next write finishes it
+
+    def _make_writable(self):
+        """Remount CIRCUITPY writable for the board, when no computer can have it."""
+        now = supervisor.ticks_ms()
+        last = self._remount_tried_at
+        why = None
+        if supervisor.runtime.usb_connected:
+            why = "a computer is connected over USB; eject CIRCUITPY or power the board from a charger"
+        elif ticks_diff(now, self._started) < _REMOUNT_AFTER_MS:
+            why = "too soon after start to know whether USB will connect"
+        elif last is not None and ticks_diff(now, last) < _REMOUNT_RETRY_MS:
+            why = "remount refused less than a minute ago"
+        if why is None:
+            self._remount_tried_at = now
+            try:
+                import storage
+                storage.remount("/", readonly=False)
+                return
+            except (ImportError, RuntimeError, OSError) as e:
+                why = "remount failed: %s" % (e,)
+        raise ReadOnlyStorage(_EROFS, "CIRCUITPY is read-only to the board (%s)" % why)
+
+    # --- people ---------------------------------------------------------
+    def _open_button(self, name):
+        # type: (str | int | None) -> digitalio.DigitalInOut | None
+        pin = find_pin(BUTTON_PINS) if name is None else pin_named(name)
+        io = None if pin is None else _claim(pin)
+        if io is not None:
+            io.switch_to_input(pull=digitalio.Pull.UP)
+        return io
+
+    def _open_led(self, name):
+        # type: (str | int | None) -> digitalio.DigitalInOut | None
+        pin = find_pin(LED_PINS) if name is None else pin_named(name)
+        if pin is None:
+            pin = find_pin(PIXEL_PINS)
+            if pin is None or not _has_neopixel_write():
+                return None
+            self._pixel = True
+            for power_name, level in PIXEL_POWER_PINS:
+                power_pin = getattr(board, power_name, None)
+                power = None if power_pin is None else _claim(power_pin)
+                if power is not None:
+                    power.switch_to_output(value=level)
+                    self._pixel_power.append(power)
+        io = _claim(pin)
+        if io is not None:
+            io.switch_to_output(value=False)
+        return io
+
+    def button_pressed(self):
+        return self._button is not None and not self._button.value
+
+    def led(self, on):
+        on = bool(on)
+        io = self._led_io
+        if io is None or on == self._led_state:
+            return
+        self._led_state = on
+        if self._pixel:
+            from neopixel_write import neopixel_write
+            neopixel_write(io, _PIXEL_ON if on else _PIXEL_OFF)
+        else:
+            io.value = on
+
+    # --- health ---------------------------------------------------------
+    def watchdog_start(self, timeout_s):
+        dog = microcontroller.watchdog
+        if dog is None:
+            return
+        dog.timeout = timeout_s
+        dog.mode = WatchDogMode.RESET
+        dog.feed()
+
+    def watchdog_feed(self):
+        dog = microcontroller.watchdog
+        if dog is not None and dog.mode is not None:
+            dog.feed()
+
+    def free_memory(self):
+        mem_free = getattr(gc, "mem_free", None)
+        return None if mem_free is None else mem_free()
+
+    def restart(self):
+        microcontroller.reset()
+
+
+def _write_renamed(path, data):
+    tmp = path + ".tmp"
+    new = path + ".new"
+    with open(tmp, "wb") as f:
+        f.write(data)
+    _remove(new)
+    os.rename(tmp, new)     # from here on the new content is known complete
+    os.rename(new, path)
+    sync = getattr(os, "sync", None)
+    if sync is not None:
+        sync()
+
+
+def _remove_all(path):
+    for p in (path, path + ".new", path + ".tmp"):
+        _remove(p)
+
+
+def _mac_text(mac):
+    return ":".join("%02x" % b for b in bytes(mac)) if mac else None
+
+
+def _has_neopixel_write():
+    try:
+        import neopixel_write  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _is_read_only(e):
+    return bool(e.args) and e.args[0] == _EROFS
+
+
+def _missing(path):
+    """True when path names no file; asked only after an OSError, whose errno differs
+    between VMs (2 on CircuitPython's FAT, 44 under MicroPython's WebAssembly build)."""
+    cut = path.rfind("/")
+    folder, name = (path[:cut] or "/", path[cut + 1:]) if cut >= 0 else (".", path)
+    try:
+        return name not in os.listdir(folder)
+    except OSError:
+        return True
+
+
+def _read(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError:
+        if _missing(path):
+            return None
+        raise
+
+
+def _remove(path):
+    try:
+        os.remove(path)
+    except OSError:
+        if not _missing(path):
+            raise

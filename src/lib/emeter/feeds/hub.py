@@ -1,0 +1,137 @@
+"""The feeds, wired into the App: raw TCP, DSMR bridge, MQTT, HTTP push, /metrics.
+
+The App calls `bytes_in` with every chunk read from the meter port,
+`message_in` with every decoded message, `start(sched)` once and `close()`
+before a restart.  Each feed runs in its own scheduler slot and does bounded
+work per call; listeners open once the network is up (the App's web server
+has started), so the access-point setup mode works as before.
+"""
+
+# Feed modules are imported only when their feed is on (or /metrics is asked for):
+# RAM is short on the smaller boards.
+
+_GAUGES = ("clients", "connected")
+
+
+class Feeds:
+    def __init__(self, app):
+        self.app = app
+        s = app.settings
+        self.raw = None
+        self.bridge = None
+        self.mqtt = None
+        self.push = None
+        self.listening = False
+        self.errors = 0
+        budget = app.sched.budget_ms
+        if s["mqtt_enabled"] and s["mqtt_host"]:
+            from emeter.feeds.mqtt import MqttFeed
+            self.mqtt = MqttFeed(app.board, s, budget, drain=app.sched.drain,
+                                 hostname=s["hostname"])
+        if s["push_mode"] != "off" and s["push_url"]:
+            from emeter.feeds.push import HttpPush
+            self.push = HttpPush(app.board, s, budget, drain=app.sched.drain)
+        try:
+            from adafruit_httpserver import GET
+            app.web.server.route("/metrics", GET)(self._metrics)
+        except Exception as e:  # a web server without routes (a test fake): no /metrics
+            print("emeter: no /metrics: %r" % (e,))
+
+    # --- wiring -------------------------------------------------------------
+    def start(self, sched):
+        sched.every("feeds-listen", self._listen, 1000)
+        sched.every("rawtcp", self._raw_poll, 0)
+        sched.every("bridge", self._bridge_poll, 0)
+        if self.mqtt is not None:
+            sched.every("mqtt", self.mqtt.poll, 50)
+        if self.push is not None:
+            sched.every("push", self.push.poll, 200)
+
+    def _listen(self):
+        if self.listening or not getattr(self.app, "web_started", False):
+            return False
+        self.listening = True
+        s = self.app.settings
+        pool = self.app.board.socket_pool()
+        from emeter.feeds.tcpfan import TcpFanout
+        host = getattr(self.app, "web_host", "0.0.0.0")
+        if s["raw_enabled"]:
+            try:
+                self.raw = TcpFanout(pool, s["raw_port"], host)
+            except OSError as e:
+                self.errors += 1
+                print("emeter: raw TCP port %d: %r" % (s["raw_port"], e))
+        if s["bridge_enabled"]:
+            try:
+                self.bridge = TcpFanout(pool, s["bridge_port"], host)
+            except OSError as e:
+                self.errors += 1
+                print("emeter: bridge port %d: %r" % (s["bridge_port"], e))
+        return True
+
+    def _raw_poll(self):
+        return self.raw.poll() if self.raw is not None else False
+
+    def _bridge_poll(self):
+        return self.bridge.poll() if self.bridge is not None else False
+
+    def bytes_in(self, data):
+        if self.raw is not None:
+            self.raw.write(data)
+
+    def message_in(self, message):
+        if self.bridge is not None and self.bridge.clients:
+            from emeter.feeds.dsmrbridge import telegram
+            t = message.raw if message.format == "dsmr" else telegram(message)
+            if t:
+                self.bridge.write(t)
+        if self.mqtt is not None:
+            self.mqtt.message_in(message)
+        if self.push is not None:
+            self.push.message_in(message)
+
+    def close(self):
+        for f in (self.raw, self.bridge, self.mqtt):
+            if f is not None:
+                try:
+                    f.close()
+                except Exception:
+                    pass
+        self.raw = self.bridge = None
+
+    # --- counters -------------------------------------------------------------
+    def counters(self):
+        """[(feed, [(name, value)])] of the feeds that are on."""
+        out = []
+        for name, f in (("raw", self.raw), ("bridge", self.bridge), ("mqtt", self.mqtt),
+                        ("push", self.push)):
+            if f is not None:
+                out.append((name, f.counters()))
+        return out
+
+    def metric_rows(self):
+        rows = []
+        for name, value in self.app.extra_counters():
+            if not isinstance(value, int):
+                continue
+            if name.endswith("_ms"):
+                rows.append((name[:-3] + "_milliseconds", name, "gauge", [([], value)]))
+            else:
+                rows.append((name + "_total", name, "counter", [([], value)]))
+        fams = {}
+        order = []
+        for feed, pairs in self.counters():
+            for name, value in pairs:
+                m = "feed_" + name + ("" if name in _GAUGES else "_total")
+                if m not in fams:
+                    fams[m] = (m, "Feed counter: " + name, "gauge" if name in _GAUGES else "counter", [])
+                    order.append(m)
+                fams[m][3].append(([("feed", feed)], value))
+        return rows + [fams[m] for m in order]
+
+    def _metrics(self, request):
+        from adafruit_httpserver import Response
+        from emeter.feeds import metrics
+        body = metrics.text(self.app.state, self.metric_rows())
+        return Response(request, body, content_type=metrics.CONTENT_TYPE,
+                        headers={"Cache-Control": "no-store"})

@@ -1,0 +1,35 @@
+"""The frame every page shares: head (cached assets), the top bar with its links."""
+
+from emeter.web import assets
+
+NAV = (("/", "Dashboard"), ("/log", "Log"), ("/setup", "Setup"), ("/data.json", "data.json"))
+_ESC = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
+
+
+def _esc(s):
+    return "".join(_ESC.get(ch, ch) for ch in str(s))
+
+
+def header(title, current=None):
+    """The top bar: the device's name and the page links (current one marked)."""
+    out = ['<header class="top"><a class="brand" href="/">%s</a><nav>' % _esc(title)]
+    for href, text in NAV:
+        mark = ' aria-current="page"' if href == current else ""
+        out.append('<a href="%s"%s>%s</a>' % (href, mark, text))
+    out.append("</nav></header>")
+    return "".join(out)
+
+
+def page(title, body, brand, current=None, refresh=None):
+    """A whole page; refresh: seconds between reloads when the script cannot run."""
+    out = ['<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+           '<meta name="viewport" content="width=device-width,initial-scale=1">'
+           "<title>%s</title>" % _esc(title), assets.head()]
+    if refresh:
+        out.append('<noscript><meta http-equiv="refresh" content="%d"></noscript>' % refresh)
+    out.append("</head><body>")
+    out.append(header(brand, current))
+    out.append("<main>")
+    out.append(body)
+    out.append("</main></body></html>")
+    return "".join(out)
