@@ -341,6 +341,11 @@ def add_routes(web):
             code, headers, body = assets.response(path, request.headers)
             ctype = headers.pop("Content-Type")
             status = Status(304, "Not Modified") if code == 304 else Status(200, "OK")
+            if body is None:  # from flash, a piece at a time: the text never sits in the heap
+                from adafruit_httpserver import FileResponse
+                folder, name = assets.file_of(path)
+                return FileResponse(request, name, folder, status=status, headers=headers,
+                                    content_type=ctype, buffer_size=assets.CHUNK)
             return Response(request, body, status=status, headers=headers, content_type=ctype)
         return handler
 
