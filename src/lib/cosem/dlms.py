@@ -145,9 +145,9 @@ def ciphered(data):
         if n - 5 < TAG_LEN:
             raise ApduError("truncated", "ciphered APDU too short for its tag")
         tag = bytes(data[end - TAG_LEN:end])
-        body = bytes(data[p + 5:end - TAG_LEN])  # one copy of the body
-    else:
-        body = bytes(data[p + 5:end])
+        end -= TAG_LEN
+    # ciphertext is only read (decrypt makes the plaintext): a view of it, not a copy
+    body = memoryview(data)[p + 5:end] if sc & 0x20 else bytes(data[p + 5:end])
     return {"system_title": title, "security_control": sc, "frame_counter": counter,
             "body": body, "tag": tag, "end": p + n}
 

@@ -415,7 +415,7 @@ class Decoder:
                 else:
                     item.raw = raw
                 return item
-            return self._message(bytes(plain), fmt, fields, raw, sec)
+            return self._message(plain, fmt, fields, raw, sec)  # (a bytearray: read, never kept)
         if tag != dl.DATA_NOTIFICATION:
             raise dl.ApduError("apdu", "APDU 0x%02x is not a push this decoder reads" % tag)
         apdu_fields, body = dl.data_notification(apdu)
