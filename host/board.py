@@ -29,7 +29,8 @@ class HostBoard(Board):
 
     def __init__(self, data_dir="data", replay=None, speed=1.0, serial=None, wire=None,
                  ip="127.0.0.1"):
-        """replay: bytes to loop; serial: device path; wire: (baud, bits, parity) that
+        """replay: bytes to loop (or a list of byte strings, log.txt entries, with a quiet line
+        after each); serial: device path; wire: (baud, bits, parity) that
         overrides what the application asks for (None: use the app's settings)."""
         self.data_dir = data_dir
         os.makedirs(data_dir, exist_ok=True)

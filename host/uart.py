@@ -12,10 +12,20 @@ import time
 
 class ReplayUart:
     def __init__(self, data, baud, char_bits=10, speed=1.0, buffer_bytes=4096, loop=True,
-                 clock=time.monotonic):
-        if not data:
+                 clock=time.monotonic, gap_s=1.0):
+        """data: the bytes, or a list of byte strings (log.txt entries: separate moments of
+        the line), after each of which the line stays quiet for gap_s seconds."""
+        parts = [bytes(p) for p in data if p] if isinstance(data, (list, tuple)) else [bytes(data)]
+        if not parts or not parts[0]:
             raise ValueError("empty capture")
-        self.data = bytes(data)
+        self.data = b"".join(parts)
+        self.breaks = []  # where the line goes quiet (ends of parts), when there are several
+        if len(parts) > 1:
+            end = 0
+            for p in parts:
+                end += len(p)
+                self.breaks.append(end)
+        self.gap = gap_s
         self.rate = baud * speed / char_bits  # bytes per second
         self.buffer_bytes = buffer_bytes
         self.loop = loop
@@ -26,8 +36,28 @@ class ReplayUart:
         self.overruns = 0  # times the buffer overflowed
         self.lost = 0      # bytes lost that way
 
+    def _sent(self, t):
+        """Bytes put on the wire t seconds after the start."""
+        if not self.breaks:
+            return int(t * self.rate)
+        size = len(self.data)
+        period = size / self.rate + len(self.breaks) * self.gap
+        loops = int(t // period)
+        r = t - loops * period
+        prev = 0
+        for b in self.breaks:
+            dur = (b - prev) / self.rate
+            if r < dur:
+                return loops * size + prev + int(r * self.rate)
+            r -= dur
+            if r < self.gap:
+                return loops * size + b  # the line is quiet
+            r -= self.gap
+            prev = b
+        return loops * size + size
+
     def _arrived(self):
-        total = int((self.clock() - self.t0) * self.rate)
+        total = self._sent(self.clock() - self.t0)
         if not self.loop:
             total = min(total, len(self.data))
         self.sent = total

@@ -2,7 +2,9 @@
 
 Prints one JSON document per message, in stream order, and an {"error": ...}
 line per rejected frame. Exit status 0 when nothing was rejected, 1 otherwise,
-2 for bad arguments. Standard library only; the work is cosem's public API.
+2 for bad arguments. A file that gives neither a message nor a rejection (empty,
+no frame in it, a log.txt without entries) is named in one line on standard error,
+and the exit status is 1. Standard library only; the work is cosem's public API.
 """
 
 import argparse
@@ -11,7 +13,7 @@ import sys
 from cosem import Decoder
 from cosem.message import json_line
 
-from tools.capture_file import segments
+from host.capture import read
 
 
 def _key(text):
@@ -43,15 +45,34 @@ def main(argv):
                 out.write(json_line_error("cannot read %s: %s" % (path, e.strerror or e)) + "\n")
                 rejected += 1
                 continue
-        for stream in segments(data):
+        kind, streams = read(data)
+        said = 0
+        for stream in streams:
+            # (one decoder per log.txt entry: each is a separate moment of the line)
             d = Decoder(args.key, args.auth_key)
             items = d.feed(stream) + d.flush()
             for item in items:
                 if not item.ok:
                     rejected += 1
                 out.write(json_line(item) + "\n")
+            said += len(items)
+        if not said:
+            out.flush()
+            name = "standard input" if path == "-" else path
+            sys.stderr.write("build.py decode: %s: %s\n" % (name, _silence(kind, data)))
+            rejected += 1
     out.flush()
     return 1 if rejected else 0
+
+
+def _silence(kind, data):
+    """Why a file gave nothing, in words that name the fix."""
+    if not data:
+        return "the file is empty"
+    if kind == "log":
+        return "a log.txt without any entry of hex bytes between '--- Start ---' and '--- End ---'"
+    return ("no frame, telegram or APDU found in %d bytes (is this a meter capture: raw bytes, hex text, "
+            "a log.txt or a P1 telegram?)" % len(data))
 
 
 def json_line_error(text):

@@ -23,7 +23,7 @@ def parse_args(argv):
     ap = argparse.ArgumentParser(prog="build.py run", description=__doc__.split("\n")[0])
     src = ap.add_mutually_exclusive_group()
     src.add_argument("--serial", metavar="DEV", help="serial device (pyserial), e.g. /dev/ttyUSB0")
-    src.add_argument("--replay", metavar="FILE", help="capture to replay: binary, hex or telegram")
+    src.add_argument("--replay", metavar="FILE", help="capture to replay: binary, hex, telegram or log.txt")
     ap.add_argument("--baud", type=int, choices=(300, 1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200))
     ap.add_argument("--parity", choices=("N", "E", "O"))
     ap.add_argument("--bits", type=int, choices=(7, 8))
@@ -44,13 +44,17 @@ def make_board(a):
     wire = None
     replay = None
     if a.replay:
-        kind, replay = capture.load(a.replay)
-        if not replay:
+        kind, replay = capture.load_streams(a.replay)  # log.txt entries apart: quiet between them
+        size = sum([len(r) for r in replay])
+        if not size:
             raise SystemExit("%s: no bytes to replay" % a.replay)
-        baud, bits, parity = capture.wire_settings(kind, replay)
+        baud, bits, parity = capture.wire_settings(kind, replay[0])
         wire = (a.baud or baud, a.bits or bits, a.parity or parity)
-        print("replaying %s (%s, %d bytes) at %d %d%s1 x%g" % (
-            a.replay, kind, len(replay), wire[0], wire[1], wire[2], a.speed))
+        print("replaying %s (%s, %d bytes%s) at %d %d%s1 x%g" % (
+            a.replay, kind, size, ", %d entries" % len(replay) if len(replay) > 1 else "",
+            wire[0], wire[1], wire[2], a.speed))
+        if len(replay) == 1:
+            replay = replay[0]
     elif a.serial and (a.baud or a.bits or a.parity):
         wire = (a.baud or 115200, a.bits or 8, a.parity or "N")
     return HostBoard(a.data, replay=replay, speed=a.speed, serial=a.serial, wire=wire)

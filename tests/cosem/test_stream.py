@@ -175,7 +175,7 @@ def test_mutated_real_frames_never_raise(name, edits, cut_head, cut_tail):
 
 
 def test_failure_log_entry_reads_back_through_the_cli_parser():
-    from tools.capture_file import segments
+    from host.capture import segments
     bad = corpus.capture("hdlc-aidon-6534-list3-badfcs-1.hex")
     fail = [i for i in decode(bad) if not i.ok][0]
     entry = fail.log_entry("2026-01-01T00:00:00Z")

@@ -29,7 +29,41 @@ def test_a_log_txt_dump_replays_its_frames():
     from cosem.message import Failure
     dump = (Failure("hdlc", "fcs", "bad", FRAME).log_entry("2026-01-01T00:00:00Z")
             + Failure("hdlc", "fcs", "bad", FRAME).log_entry("2026-01-01T00:00:01Z"))
-    assert capture.kind_and_bytes(dump.encode()) == ("hex", FRAME + FRAME)
+    assert capture.kind_and_bytes(dump.encode()) == ("log", FRAME + FRAME)
+
+
+def _seed_log(data):
+    """An entry of the seed firmware's log.txt: printf("%#04x, ") per byte (C writes zero as
+    '0000'), 16 to a line, between '--- Start ---' and '---  End  ---'."""
+    out = "--- Start ---"
+    for n, b in enumerate(data):
+        if n % 16 == 0:
+            out += "\r\n"
+        out += "0000, " if b == 0 else "0x%02x, " % b
+    return out + "\n---  End  ---\r\n"
+
+
+def test_the_seed_firmwares_log_txt_replays_its_frames_with_their_zero_bytes(tmp_path):
+    assert FRAME.count(0) > 3
+    text = _seed_log(FRAME) + _seed_log(FRAME[:20])
+    assert capture.kind_and_bytes(text.encode()) == ("log", FRAME + FRAME[:20])
+    p = tmp_path / "log.txt"
+    p.write_text(text, newline="")
+    assert capture.load_streams(str(p)) == ("log", [FRAME, FRAME[:20]])
+    board = run_host.make_board(run_host.parse_args(["--replay", str(p)]))
+    assert board.replay == [FRAME, FRAME[:20]] and board.wire == (2400, 8, "E")
+
+
+def test_replay_goes_quiet_between_log_entries():
+    clock = Clock()
+    u = ReplayUart([b"abc", b"de"], baud=1000, char_bits=10, clock=clock, gap_s=1.0)  # 100 bytes/s
+    buf = bytearray(64)
+    got = []
+    for t in (0.035, 0.5, 1.0, 1.045, 1.055, 2.0, 2.065):
+        clock.t = t
+        got.append(bytes(buf[:u.readinto(buf)]))
+    # abc, a quiet second, de, a quiet second, then the loop starts again
+    assert got == [b"abc", b"", b"", b"d", b"e", b"", b"a"]
 
 
 def test_telegram_and_binary_files_are_taken_as_they_are():

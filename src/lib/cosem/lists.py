@@ -61,30 +61,41 @@ SCALERS = {
 # Each row: (name, match, OBIS code per element (None: nobody has published
 # what it is), scaler family in SCALERS or None).
 # match: 'first' = the text of element 0 (a trailing '*' matches a prefix, a
-# 'hex:' prefix matches an octet-string's bytes), 'count' = number of elements,
-# 'types' = the A-XDR tags of the elements, comma-separated (None: any).
+# 'hex:' prefix matches an octet-string's bytes; None: the list starts with no
+# fixed text), 'count' = number of elements, 'types' = the A-XDR tag of every
+# element, comma-separated. A row matches its own list only: first text, count
+# and every type must agree; anything else is decoded as a generic body.
 _KFM_HEAD = ("1-1:0.2.129", "0-0:96.1.0", "0-0:96.1.7")
 _KFM_P = ("1-0:1.7.0", "1-0:2.7.0", "1-0:3.7.0", "1-0:4.7.0")
 _KFM_I3 = ("1-0:31.7.0", "1-0:51.7.0", "1-0:71.7.0")
 _KFM_U3 = ("1-0:32.7.0", "1-0:52.7.0", "1-0:72.7.0")
 _KFM_E = ("0-0:1.0.0", "1-0:1.8.0", "1-0:2.8.0", "1-0:3.8.0", "1-0:4.8.0")
+_KFM_L3 = _KFM_HEAD + _KFM_P + _KFM_I3 + _KFM_U3 + _KFM_E
 _AT_PUSH = (None, "0-0:96.1.0", None, None, "1-0:1.8.0", "1-0:2.8.0", "1-0:3.8.0",
             "1-0:4.8.0", "1-0:1.7.0", "1-0:2.7.0")
 
 POSITIONAL = (
     ("Kaifa list 1", {"first": None, "count": 1, "types": "6"}, ("1-0:1.7.0",), "power-only"),
-    ("Kaifa KFM_001 list 2, one phase", {"first": "KFM_001", "count": 9, "types": None},
+    ("Kaifa KFM_001 list 2, one phase", {"first": "KFM_001", "count": 9, "types": "9,9,9,6,6,6,6,6,6"},
      _KFM_HEAD + _KFM_P + ("1-0:31.7.0", "1-0:32.7.0"), "KFM_001"),
-    ("Kaifa KFM_001 list 2, three phases", {"first": "KFM_001", "count": 13, "types": None},
+    ("Kaifa KFM_001 list 2, three phases", {"first": "KFM_001", "count": 13,
+                                            "types": "9,9,9,6,6,6,6,6,6,6,6,6,6"},
      _KFM_HEAD + _KFM_P + _KFM_I3 + _KFM_U3, "KFM_001"),
-    ("Kaifa KFM_001 list 3, one phase", {"first": "KFM_001", "count": 14, "types": None},
+    ("Kaifa KFM_001 list 3, one phase", {"first": "KFM_001", "count": 14,
+                                         "types": "9,9,9,6,6,6,6,6,6,9,6,6,6,6"},
      _KFM_HEAD + _KFM_P + ("1-0:31.7.0", "1-0:32.7.0") + _KFM_E, "KFM_001"),
-    ("Kaifa KFM_001 list 3, three phases", {"first": "KFM_001", "count": 18, "types": None},
-     _KFM_HEAD + _KFM_P + _KFM_I3 + _KFM_U3 + _KFM_E, "KFM_001"),
-    ("Austrian push list 0-0:25.9.0", {"first": "hex:0006190900ff", "count": 10, "types": None},
+    ("Kaifa KFM_001 list 3, three phases", {"first": "KFM_001", "count": 18,
+                                            "types": "9,9,9,6,6,6,6,6,6,6,6,6,6,9,6,6,6,6"},
+     _KFM_L3, "KFM_001"),
+    # (the Swedish MA304T4 sends its energy registers as long64-unsigned)
+    ("Kaifa KFM_001 list 3, three phases", {"first": "KFM_001", "count": 18,
+                                            "types": "9,9,9,6,6,6,6,6,6,6,6,6,6,9,21,21,21,21"},
+     _KFM_L3, "KFM_001"),
+    ("Austrian push list 0-0:25.9.0", {"first": "hex:0006190900ff", "count": 10,
+                                       "types": "9,9,9,9,6,6,6,6,6,6"},
      _AT_PUSH, "AT-push"),
     ("Austrian push list 0-0:25.9.0 with two empty fields", {"first": "hex:0006190900ff", "count": 12,
-                                                             "types": None},
+                                                             "types": "9,9,9,9,6,6,6,6,6,6,9,9"},
      _AT_PUSH + (None, None), "AT-push"),
     ("Landis+Gyr E450 Netz Burgenland", {"first": None, "count": 14,
                                          "types": "18,18,18,18,18,18,6,6,6,6,18,18,18,9"},
@@ -102,8 +113,12 @@ POSITIONAL = (
      ("0-0:42.0.0", "0-0:96.1.0", "0-0:96.3.10", "0-0:96.14.0", "1-0:1.8.0", "1-0:1.8.1",
       "1-0:1.8.2", "1-0:2.8.0", "1-0:2.8.1", "1-0:2.8.2", "1-0:3.8.0", "1-0:4.8.0"), None),
     # Iskra lists whose order nobody has published: identity fields only.
-    ("Iskra AM550 (order unpublished)", {"first": "ISK*", "count": None, "types": None},
+    ("Iskra AM550 (order unpublished)", {"first": "ISK*", "count": 10, "types": "9,9,6,6,6,6,18,18,6,6"},
      ("0-0:42.0.0", "0-0:96.1.0"), None),
-    ("Iskra IE.5 Croatia (order unpublished)", {"first": None, "count": 33, "types": None},
+    ("Iskra AM550 (order unpublished)", {"first": "ISK*", "count": 12,
+                                         "types": "9,9,18,18,18,18,18,18,6,6,6,6"},
+     ("0-0:42.0.0", "0-0:96.1.0"), None),
+    ("Iskra IE.5 Croatia (order unpublished)",
+     {"first": None, "count": 33, "types": "9,9,9,6,6,6,6,6,6,6,6,6,6,6,6,18,6,6,6,6,6,6,18,18,18,18,18,18,6,1,1,1,3"},
      ("0-0:96.1.0",), None),
 )

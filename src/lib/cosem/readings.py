@@ -122,11 +122,21 @@ def _table_scale(family, code):
     return table.get(cd)
 
 
+# A pseudo A-XDR tag (beyond a byte) for a logical name the layout proves: the first element
+# of an (OBIS, value[, scaler-unit]) structure whose F is not 255.
+_LN = 0x109
+
+
 def _flatten(node, out):
     """Leaves in order; a scaler-unit structure stays one token."""
     tag, v = node
     if tag == ARRAY or (tag == STRUCTURE and not _is_scaler_unit(node)):
-        for n in v:
+        k = 0
+        if tag == STRUCTURE and _named(v):
+            out.append((_LN, v[0][1]))
+            k = 1
+        for j in range(k, len(v)):
+            n = v[j]
             t = n[0]
             if t == ARRAY or t == STRUCTURE:
                 _flatten(n, out)
@@ -134,6 +144,20 @@ def _flatten(node, out):
                 out.append(n)  # a leaf: no call for it
     else:
         out.append(node)
+
+
+def _named(v):
+    """Is this structure (OBIS, value[, scaler-unit]) with a code whose F is not 255? (Those
+    with F = 255 are told by their bytes alone; the others need the structure's say.)"""
+    if len(v) != 2 and len(v) != 3:
+        return False
+    tag, b = v[0]
+    if tag != OCTET_STRING or len(b) != 6 or b[5] == 0xFF or b[0] > 15:
+        return False
+    t = v[1][0]
+    if t == ARRAY or t == STRUCTURE or t == COMPACT_ARRAY:
+        return False
+    return len(v) == 2 or _is_scaler_unit(v[2])
 
 
 def _elements(body):
@@ -154,6 +178,8 @@ def _text_of(node):
 
 
 def _matches(match, elements):
+    if match["count"] != len(elements):
+        return False
     first = match["first"]
     if first is not None:
         if not elements:
@@ -171,12 +197,20 @@ def _matches(match, elements):
                     return False
             elif text != first:
                 return False
-    if match["count"] is not None and match["count"] != len(elements):
-        return False
+    # every element's A-XDR tag, read from 'a,b,c' in place (no string built per row)
     types = match["types"]
-    if types is not None and types != ",".join([str(n[0]) for n in elements]):
-        return False
-    return True
+    j = 0
+    end = len(types)
+    for node in elements:
+        v = 0
+        k = j
+        while j < end and types[j] != ",":
+            v = v * 10 + ord(types[j]) - 48
+            j += 1
+        if j == k or v != node[0]:
+            return False
+        j += 1
+    return j > end
 
 
 def find_list(elements):
@@ -266,12 +300,16 @@ def _tagged(msg, body):
         msg.meter["list"] = list_id
     i = 0
     index = 0
+    slot = False  # an OBIS code and its value came just before: interleaved, a code comes next
     while i < n:
         node = tokens[i]
         tag, v = node
-        if tag == OCTET_STRING and len(v) == 6 and v[0] <= 15 and v[5] == 0xFF \
+        if (tag == _LN or (tag == OCTET_STRING and len(v) == 6 and v[0] <= 15 and (v[5] == 0xFF or slot))) \
                 and i + 1 < n and not _is_scaler_unit(tokens[i + 1]):  # an OBIS code and its value
-            code = _key(node[1])
+            # (F = 255 tells a code by its bytes; any other F only where the layout puts a code:
+            # first in its structure, or in the code's place of an interleaved list)
+            slot = True
+            code = _key(v)
             val = tokens[i + 1]
             i += 2
             if i < n and _is_scaler_unit(tokens[i]):
@@ -288,7 +326,10 @@ def _tagged(msg, body):
                 msg.meter["list"] = value
             msg.add(code, value, unit)
         else:
+            slot = False
             i += 1
+            if tag == _LN:
+                node = (OCTET_STRING, v)
             if node[0] == NULL:
                 continue
             if list_id is not None and node[0] in _TEXTS and node[1] == list_id:

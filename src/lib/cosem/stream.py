@@ -4,7 +4,11 @@ Feed it chunks of any size, starting anywhere; it finds HDLC frames (7E),
 wired M-Bus long frames (68 L L 68), DSMR telegrams ('/' ... '!'), and, from a
 source that never frames, LLC PDUs (E6 E7 00) and bare APDUs (0F / DB). Nothing
 is configured: the bytes say what they are. Multi-frame messages (HDLC
-segmentation, M-Bus segments, general block transfer) are joined.
+segmentation, M-Bus segments, general block transfer) are joined, and only from
+parts that provably belong together: a message's first part starts its APDU, the
+others follow it in sequence (HDLC send numbers and addresses, M-Bus segment
+numbers, block numbers), and a quiet line (idle(), told by the reader) ends any
+join. A join that cannot complete is reported as 'incomplete', never decoded.
 
 Bytes that belong to no frame are skipped ('hunt mode'); a run of 16 or more
 binary ones (not idle-line 00/FF, not printable text: gateways add text lines
@@ -68,8 +72,8 @@ class Decoder:
         self.framed = False        # an HDLC or M-Bus frame has been seen
         self._noise = bytearray()  # the start of the current junk run
         self._noise_count = 0
-        self._seg = None           # HDLC segments being joined: [bytearray info, bytearray raw, fields]
-        self._mbus = None          # M-Bus segments: [bytearray data, bytearray raw, next seq, fields]
+        self._seg = None           # HDLC segments being joined: see _hdlc_frame
+        self._mbus = None          # M-Bus segments: [bytearray data, bytearray raw, next seq, fields, C, A]
         self._gbt = None           # block transfer: [bytearray data, bytearray raw, next block]
 
     def set_keys(self, key=None, auth_key=None):
@@ -94,20 +98,36 @@ class Decoder:
         """End of stream: report what is left unfinished."""
         out = []
         self._scan(out, True)
+        self._drop_joins(out, "ended")
+        self._report_noise(out, True)
+        return out
+
+    def idle(self):
+        """The line has been quiet (the reader calls this after some character times without
+        a byte): a meter sends a message's frames back to back, so an open join can no longer
+        complete, nor can a binary frame cut short. Both are reported ('incomplete',
+        'truncated'); a DSMR telegram may pause between lines and keeps waiting.
+        -> list of Failures (usually empty: allocates nothing when nothing is open)."""
+        out = []
+        if self.buf and self.buf[0] != _DSMR:
+            self._scan(out, True)
+        if self._seg is not None or self._mbus is not None or self._gbt is not None:
+            self._drop_joins(out, "stopped")
+        return out
+
+    def _drop_joins(self, out, how):
         if self._seg is not None:
-            out.append(Failure("hdlc", "incomplete", "segmented message ended before its last segment",
+            out.append(Failure("hdlc", "incomplete", "segmented message %s before its last segment" % how,
                                self._seg[1]))
             self._seg = None
         if self._mbus is not None:
-            out.append(Failure("mbus", "incomplete", "M-Bus message ended before its last segment",
+            out.append(Failure("mbus", "incomplete", "M-Bus message %s before its last segment" % how,
                                self._mbus[1]))
             self._mbus = None
         if self._gbt is not None:
-            out.append(Failure("hdlc", "incomplete", "block transfer ended before its last block",
+            out.append(Failure(self._gbt[3], "incomplete", "block transfer %s before its last block" % how,
                                self._gbt[1]))
             self._gbt = None
-        self._report_noise(out, True)
-        return out
 
     # --- scanning ---------------------------------------------------------
     def _scan(self, out, final, buf=None):
@@ -165,9 +185,16 @@ class Decoder:
             self._noise_count = 0
 
     def _found(self, out):
-        """A frame begins: close the junk run before it."""
+        """A frame begins: close the junk run before it. Junk inside a segmented message is
+        what is left of a lost segment: the open join cannot complete."""
         if self._noise_count:
+            if self._seg is not None:
+                self._lost(out, "bytes that belong to no frame between its segments")
             self._report_noise(out)
+
+    def _lost(self, out, why):
+        out.append(Failure("hdlc", "incomplete", "segmented message lost a segment (%s)" % why, self._seg[1]))
+        self._seg = None
 
     # --- HDLC ---------------------------------------------------------------
     def _hdlc(self, buf, pos, avail, out, final):
@@ -181,6 +208,8 @@ class Decoder:
             if avail - pos >= 9 and buf[pos + 1] & 0xF0 == 0xA0:
                 self._found(out)
                 self.framed = True
+                if self._seg is not None:
+                    self._lost(out, "a frame cut short")
                 out.append(Failure("hdlc", "truncated", "frame cut short: %d of %d bytes"
                                    % (avail - pos, (((buf[pos + 1] & 7) << 8) | buf[pos + 2]) + 2),
                                    buf[pos:avail]))
@@ -190,6 +219,8 @@ class Decoder:
         self.framed = True
         if status == hd.BAD:
             reason, text = res
+            if self._seg is not None:
+                self._lost(out, "a damaged frame")
             out.append(Failure("hdlc", reason, text, buf[pos:end + 1]))
             # a bad FCS still marks where the frame ends; otherwise resynchronise after the flag
             return end if reason == "fcs" else pos + 1
@@ -198,35 +229,52 @@ class Decoder:
         return end  # the closing flag may open the next frame
 
     def _hdlc_frame(self, frame, buf, raw, out):
-        dl = dlms or _load_dlms()
         a = frame.info_start
         b = frame.info_end
-        fields = frame.fields()
-        if self._seg is None and not frame.segmented:
+        first = _llc_at(buf, a, b)  # a message's first segment (or a whole message) starts with LLC
+        seg = self._seg
+        if seg is not None and first:
+            # a new message began: the open one lost its later segments
+            out.append(Failure("hdlc", "incomplete", "segmented message lost its later segments", seg[1]))
+            seg = self._seg = None
+        if seg is None and not frame.segmented:
             # the usual frame, a whole message: its APDU copied once, without the LLC header
-            if b - a >= 3 and buf[a] == 0xE6 and buf[a + 1] == 0xE7 and buf[a + 2] == 0x00:
+            if first:
                 a += 3
-            self._apdu(bytes(memoryview(buf)[a:b]), "hdlc", fields, raw, out)
+            self._apdu(bytes(memoryview(buf)[a:b]), "hdlc", frame.fields(), raw, out)
             return
         # (memoryviews only as temporaries: one left alive would pin the buffer's size)
-        if self._seg is not None:
-            self._seg[0].extend(memoryview(buf)[a:b])
-            self._seg[1].extend(raw)
-            self._seg[3] += 1
-            if len(self._seg[0]) > MAX_MESSAGE:
-                out.append(Failure("hdlc", "overflow", "segmented message longer than %d bytes" % MAX_MESSAGE,
-                                   self._seg[1][:MAX_BUFFER]))
-                self._seg = None
+        if seg is None:
+            if not first:
+                out.append(Failure("hdlc", "incomplete", "segment without the first segment of its message",
+                                   raw))
                 return
-            if frame.segmented:
-                return
-            info, raw, fields = bytes(self._seg[0]), bytes(self._seg[1]), self._seg[2]
-            fields["segments"] = self._seg[3]
-            self._seg = None
-        else:  # the first segment
-            self._seg = [bytearray(memoryview(buf)[a:b]), bytearray(raw), fields, 1]
+            # [info, raw, fields, count, dst, src, control, send-number step (None, 0 or 1), FCS+size]
+            self._seg = [bytearray(memoryview(buf)[a + 3:b]), bytearray(raw), frame.fields(), 1,
+                         frame.dst, frame.src, frame.control, None, _fcs(raw)]
             return
-        self._apdu(dl.strip_llc(info), "hdlc", fields, raw, out)
+        why = _hdlc_follows(seg, frame, raw)
+        if why is not None:
+            out.append(Failure("hdlc", "incomplete", why, seg[1]))
+            self._seg = None
+            out.append(Failure("hdlc", "incomplete", "segment without the first segment of its message", raw))
+            return
+        seg[0].extend(memoryview(buf)[a:b])
+        seg[1].extend(raw)
+        seg[3] += 1
+        seg[6] = frame.control
+        seg[8] = _fcs(raw)
+        if len(seg[0]) > MAX_MESSAGE:
+            out.append(Failure("hdlc", "overflow", "segmented message longer than %d bytes" % MAX_MESSAGE,
+                               seg[1][:MAX_BUFFER]))
+            self._seg = None
+            return
+        if frame.segmented:
+            return
+        self._seg = None
+        fields = seg[2]
+        fields["segments"] = seg[3]
+        self._apdu(bytes(seg[0]), "hdlc", fields, bytes(seg[1]), out, True)
 
     # --- M-Bus --------------------------------------------------------------
     def _mbus_at(self, buf, pos, avail, out, final):
@@ -269,11 +317,12 @@ class Decoder:
                 fields["segments"] = 1
                 self._apdu(bytes(memoryview(buf)[a:b]), "mbus", fields, bytes(memoryview(buf)[pos:end + 1]), out)
                 return end + 1
-            self._mbus = [bytearray(), bytearray(), 0, frame.fields()]
+            self._mbus = [bytearray(), bytearray(), 0, frame.fields(), frame.control, frame.address]
         state = self._mbus
-        if seq != state[2]:
-            out.append(Failure("mbus", "incomplete", "M-Bus segment %d where %d was due" % (seq, state[2]),
-                               bytes(state[1]) + buf[pos:end + 1]))
+        if seq != state[2] or frame.control != state[4] or frame.address != state[5]:
+            why = ("M-Bus segment %d where %d was due" % (seq, state[2]) if seq != state[2] else
+                   "M-Bus segment from another sender (C, A fields)")
+            out.append(Failure("mbus", "incomplete", why, bytes(state[1]) + buf[pos:end + 1]))
             self._mbus = None
             return end + 1
         state[0].extend(memoryview(buf)[a:b])
@@ -283,7 +332,7 @@ class Decoder:
             self._mbus = None
             fields = state[3]
             fields["segments"] = seq + 1
-            self._apdu(bytes(state[0]), "mbus", fields, bytes(state[1]), out)
+            self._apdu(bytes(state[0]), "mbus", fields, bytes(state[1]), out, seq > 0)
         elif len(state[0]) > MAX_MESSAGE:
             out.append(Failure("mbus", "overflow", "M-Bus message longer than %d bytes" % MAX_MESSAGE,
                                state[1][:MAX_BUFFER]))
@@ -347,7 +396,7 @@ class Decoder:
         return end
 
     # --- APDU to message ----------------------------------------------------
-    def _apdu(self, apdu, fmt, fields, raw, out):
+    def _apdu(self, apdu, fmt, fields, raw, out, joined=False):
         dl = dlms or _load_dlms()
         if not apdu:
             out.append(Failure(fmt, "apdu", "frame without an APDU", raw))
@@ -359,7 +408,17 @@ class Decoder:
                     return
                 raw = apdu[1]
                 apdu = apdu[0]
+                joined = True
+            elif self._gbt is not None:
+                # any other APDU between two blocks: the transfer lost its later blocks
+                out.append(Failure(self._gbt[3], "incomplete", "block transfer lost its later blocks",
+                                   self._gbt[1]))
+                self._gbt = None
             item = self._message(apdu, fmt, fields, raw)
+            if joined and item.ok and (item.apdu.get("trailing_bytes") or not item.readings):
+                # a joined body that ends before its bytes do, or in which no reading can be
+                # recognised: parts are missing (unnumbered segments show a loss no other way)
+                item = Failure(fmt, "incomplete", "joined message does not decode whole: a part is missing", raw)
         except dl.ApduError as e:
             item = Failure(fmt, e.reason, e.text, raw)
         except (ValueError, IndexError, KeyError, TypeError) as e:
@@ -377,7 +436,7 @@ class Decoder:
                                    self._gbt[1]))
             if number != 1:
                 raise dl.ApduError("incomplete", "block %d without block 1" % number)
-            self._gbt = [bytearray(), bytearray(), 1]
+            self._gbt = [bytearray(), bytearray(), 1, fmt]
         state = self._gbt
         if number != state[2]:
             self._gbt = None
@@ -446,6 +505,36 @@ def _key_bytes(k):
     if len(k) != 16:
         raise ValueError("a key is 16 bytes")
     return k
+
+
+def _llc_at(buf, a, b):
+    """Does buf[a:b] start with the LLC header (E6 E7 00) and an APDU tag? The first segment of
+    a message does; a later segment starts mid-body (2**-24 odds of looking like one)."""
+    return b - a >= 4 and buf[a] == 0xE6 and buf[a + 1] == 0xE7 and buf[a + 2] == 0x00
+
+
+def _fcs(raw):
+    """A segment's FCS and size in one small int (to tell a repeated segment)."""
+    return raw[-3] | (raw[-2] << 8) | (len(raw) << 16)
+
+
+def _hdlc_follows(seg, frame, raw):
+    """None when frame can be the next segment of the join seg, else why not."""
+    if frame.dst != seg[4] or frame.src != seg[5]:
+        return "segment from another address"
+    if _fcs(raw) == seg[8]:
+        return "segment repeated"  # (same checksum and size as the one before)
+    c = frame.control
+    prev = seg[6]
+    if (c & 1) != (prev & 1):
+        return "segment of another frame type"
+    if not c & 1:  # I-frames number what they send: N(S), bits 1-3
+        step = ((c >> 1) - (prev >> 1)) & 7
+        if seg[7] is None and step <= 1:
+            seg[7] = step  # a meter counts (1) or sends one number throughout (0)
+        elif step != seg[7]:
+            return "segment numbered %d after %d" % ((c >> 1) & 7, (prev >> 1) & 7)
+    return None
 
 
 def _plausible_apdu(buf, pos, avail):

@@ -15,7 +15,7 @@ from emeter.store.faillog import FailLog
 from emeter.feeds.hub import Feeds
 from emeter.store.history import PowerHistory
 from emeter.led import Led
-from emeter.reader import MeterReader
+from emeter.reader import MeterReader, quiet_ms
 from emeter.scheduler import Scheduler, budget_ms
 from emeter.store.settings import Settings
 from emeter.net.sntp import PORT as NTP_PORT, SERVER as NTP_SERVER, Sntp
@@ -93,6 +93,7 @@ class App:
             self.serial_error = repr(e)
             print("emeter: serial port: %s" % self.serial_error)
         self.sched.set_budget(self._budget())
+        self.reader.quiet_ms = quiet_ms(baud, bits, parity)
         self._autobaud_since = self.board.ticks_ms()
 
     def start(self):

@@ -1,4 +1,17 @@
-"""The major cycle: drain the meter UART through one preallocated buffer into the decoder."""
+"""The major cycle: drain the meter UART through one preallocated buffer into the decoder,
+and tell the decoder when the line has gone quiet (a meter sends a message's frames back to
+back, so a join still open after a pause can never complete: Decoder.idle() drops it)."""
+
+from emeter.clock import ticks_diff
+from emeter.scheduler import char_bits
+
+QUIET_CHARS = 64     # character times without a byte that make a quiet line
+QUIET_MIN_MS = 200   # ... but never less (messages are a second or more apart)
+
+
+def quiet_ms(baud, bits=8, parity="N", stop=1):
+    """How long the line must stay quiet before the decoder is told, in milliseconds."""
+    return max(QUIET_MIN_MS, QUIET_CHARS * char_bits(bits, parity, stop) * 1000 // baud)
 
 
 class MeterReader:
@@ -12,6 +25,8 @@ class MeterReader:
         self.limit = limit  # at most one UART buffer per drain, so slots still run
         self.on_message = None
         self.on_bytes = None  # raw TCP feed: the bytes exactly as read
+        self.quiet_ms = QUIET_MIN_MS  # the app sets it from the line speed (quiet_ms())
+        self._last = None  # ticks of the latest bytes; None once the decoder knows the line is quiet
 
     def drain(self):
         """Read what has arrived (bounded); return True if anything did."""
@@ -31,6 +46,12 @@ class MeterReader:
             ov = board.serial_overruns()
             if ov is not None:
                 self.state.overruns = ov
+            self._last = board.ticks_ms()
+        elif self._last is not None and ticks_diff(board.ticks_ms(), self._last) >= self.quiet_ms:
+            # nothing came since the last read, and that was long enough ago: a quiet line
+            # (a read that returns nothing proves the UART received nothing in between)
+            self._last = None
+            self._results(self.decoder.idle())
         return got > 0
 
     def _results(self, items):
