@@ -1,4 +1,4 @@
-"""`build.py heap [--vm PATH] [--heap BYTES] [--json]`: the firmware's heap, measured in a VM.
+"""`build.py heap [--vm PATH] [--heap BYTES] [--settings FILE] [--json]`: the firmware's heap, measured in a VM.
 
 On a board the modules are `.mpy` files whose bytecode and constants are loaded into the
 heap; importing `.py` source instead compiles it there and costs about twice the peak.
@@ -15,10 +15,13 @@ One VM process runs, in order (tools/heapprobe.py, tools/heapapp.py):
 Default VM: MicroPython 1.27's WebAssembly build under node (tests/mpy), 32-bit like a
 board. `--vm PATH`: any unix-port executable taking `-X heapsize=N -c CODE` (MicroPython
 or CircuitPython). `--heap` sets the VM's heap (default 96K; the WebAssembly heap grows on
-demand, so there it is the start size, not a cap). With `--json` the last line is one JSON
+demand, so there it is the start size, not a cap). `--settings` runs the application with
+your settings.toml (its feeds; Wi-Fi is the stand-in's, every server is in memory) instead
+of the probe's (MQTT with discovery, raw TCP on). With `--json` the last line is one JSON
 object. Figures only: nothing here is a pass/fail budget.
 """
 
+import glob
 import hashlib
 import json
 import os
@@ -55,13 +58,19 @@ APP_READY = os.path.exists(os.path.join(TOOLS, "heapapp.py"))
 KEYS = ("import_cosem", "decode_dsmr_alloc", "decode_gcm_alloc", "app_boot", "app_peak")
 LABELS = {
     "import_cosem": "heap in use after import cosem (gc.collect)",
+    "decode_dsmr_heap": "heap to decode the DSMR telegram (kept + one decode)",
+    "decode_gcm_heap": "heap to decode the GCM frame (kept + one decode)",
     "decode_dsmr_alloc": "allocated by one DSMR decode (collector off)",
     "decode_gcm_alloc": "allocated by one GCM frame decode (collector off)",
     "app_boot": "application after boot (gc.collect)",
     "app_peak": "application peak: boot, telegram, 3 pages, publish",
+    "app_live_max": "  largest heap kept between two scheduler passes",
 }
+# Printed, not required: where the VM cannot collect inside a call (WebAssembly) app_peak
+# also counts one pass's garbage, an upper bound; app_live_max is then the lower bound.
+EXTRA = ("app_live_max",)
 # The budget of issue 9, shown beside the figures (not enforced).
-BUDGET = {"import_cosem": 20000, "decode_dsmr_alloc": 6000, "decode_gcm_alloc": 8000,
+BUDGET = {"import_cosem": 20000, "decode_dsmr_heap": 40 * 1024, "decode_gcm_heap": 48 * 1024, "decode_dsmr_alloc": 6000, "decode_gcm_alloc": 8000,
           "app_boot": None, "app_peak": 96 * 1024}
 
 
@@ -83,15 +92,52 @@ def _package(folder, vm_prefix):
     return out
 
 
-def probe_files(app=True):
+def _fake_sources(work):
+    """The hardware stand-ins of the board tests, written out as files under work/."""
+    found = sorted(glob.glob(os.path.join(ROOT, "tests", "*", "vm_fakes.py")))
+    if not found:
+        raise HeapError("tests/*/vm_fakes.py (the board's hardware stand-ins) is missing")
+    scope = {}
+    with open(found[0], encoding="utf-8") as f:
+        exec(compile(f.read(), found[0], "exec"), scope)
+    out = []
+    for vm_path, text in sorted(scope["FILES"].items()):
+        if vm_path == "/lib/socketpool.py":
+            continue  # heapnet.py stands in: a pool whose sockets carry data
+        host = os.path.join(work, vm_path.lstrip("/").replace("/", os.sep))
+        os.makedirs(os.path.dirname(host), exist_ok=True)
+        with open(host, "w", encoding="utf-8") as f:
+            f.write(text)
+        out.append((host, vm_path.lstrip("/")))
+    return out
+
+
+def probe_files(work, app=True):
     """[(host path, VM path)] of the modules the probe imports (compiled when it can)."""
-    lib = os.path.join(ROOT, "src", "lib")
-    files = _package(os.path.join(lib, "cosem"), "lib/cosem")
+    if not app:
+        files = _package(os.path.join(ROOT, "src", "lib", "cosem"), "lib/cosem")
+    else:
+        # what the bundle ships under lib/: our packages and the pinned Adafruit libraries
+        try:
+            files = [(host, dest) for host, dest, compiled in bundle.plan() if compiled]
+        except bundle.BuildError as e:
+            raise HeapError(str(e))
+        files.append((os.path.join(TOOLS, "heapapp.py"), "lib/heapapp.py"))
+        files.append((os.path.join(TOOLS, "heapnet.py"), "lib/socketpool.py"))
+        files += _fake_sources(work)
     files.append((os.path.join(TOOLS, "heapprobe.py"), "lib/heapprobe.py"))
-    if app:
-        from tools import heapapp_files
-        files += heapapp_files.files(lib)
     return files
+
+
+# The device's settings for the application run: Wi-Fi (the stand-in radio knows "home"),
+# MQTT to the in-memory broker with Home Assistant discovery (on by default); the
+# dashboard is always on.
+SETTINGS = """CIRCUITPY_WIFI_SSID = "home"
+CIRCUITPY_WIFI_PASSWORD = "secret12"
+EMETER_BAUD = 115200
+EMETER_MQTT = 1
+EMETER_MQTT_HOST = "10.0.0.2"
+"""
 
 
 def gcm_frame():
@@ -155,8 +201,10 @@ class WasmVM:
     def root(self, tree):
         return ""  # --tree puts the folder at the VM's /
 
-    def command(self, tree, heap, code):
-        return ["node", RUNNER, "--no-cosem", "--tree", tree, "--heap", str(heap), "-c", code], None
+    def command(self, tree, heap, start):
+        # one call into the VM per probe step: this build frees garbage only between calls
+        return (["node", RUNNER, "--no-cosem", "--tree", tree, "--heap", str(heap),
+                 "--repeat", "_more = heapprobe.more()", "-c", start + "_more = True\n"], None)
 
 
 class UnixVM:
@@ -184,8 +232,8 @@ class UnixVM:
     def root(self, tree):
         return tree
 
-    def command(self, tree, heap, code):
-        return [self.path, "-X", "heapsize=%d" % heap, "-c", code], tree
+    def command(self, tree, heap, start):
+        return [self.path, "-X", "heapsize=%d" % heap, "-c", start + "while heapprobe.more():\n    pass\n"], tree
 
 
 def compiler_for(vm):
@@ -217,24 +265,37 @@ def parse_heap(text):
     return int(t) * mult
 
 
-def measure(vm=None, heap=DEFAULT_HEAP, app=None, timeout=VM_TIMEOUT_S):
+def user_settings(path):
+    """A settings.toml for the probe: yours, with the stand-in radio's Wi-Fi."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except (OSError, UnicodeError) as e:
+        raise HeapError("--settings %s: %s" % (path, e.strerror if isinstance(e, OSError) else e))
+    keep = [line for line in text.splitlines()
+            if not line.strip().startswith(("CIRCUITPY_WIFI_SSID", "CIRCUITPY_WIFI_PASSWORD"))]
+    return "\n".join(keep + SETTINGS.splitlines()[:2]) + "\n"
+
+
+def measure(vm=None, heap=DEFAULT_HEAP, app=None, timeout=VM_TIMEOUT_S, settings=SETTINGS):
     """Run the probe once; return the result dict (figures, ok, form, steps, error)."""
     vm = vm or WasmVM()
     app = APP_READY if app is None else app
     compiler, note = compiler_for(vm)
     dsmr = capture_bytes(os.path.join(CORPUS, DSMR_CAPTURE))
     frame, key = gcm_frame()
-    with tempfile.TemporaryDirectory(prefix="heap-") as tree:
-        stage(tree, probe_files(app), compiler, vm.target)
+    with tempfile.TemporaryDirectory(prefix="heap-") as work:
+        tree = os.path.join(work, "vm")
+        stage(tree, probe_files(os.path.join(work, "src"), app), compiler, vm.target)
         probe = os.path.join(tree, "probe")
         os.makedirs(probe)
+        os.makedirs(os.path.join(tree, "data"))
+        with open(os.path.join(tree, "data", "settings.toml"), "w") as f:
+            f.write(settings)
         for name, data in (("dsmr.bin", dsmr), ("gcm.bin", frame)):
             with open(os.path.join(probe, name), "wb") as f:
                 f.write(data)
-        manifest = {"dsmr": "dsmr.bin", "gcm": "gcm.bin", "gcm_key": key, "app": app}
-        if app:
-            from tools import heapapp_files
-            manifest.update(heapapp_files.manifest(probe, dsmr))
+        manifest = {"dsmr": "dsmr.bin", "gcm": "gcm.bin", "gcm_key": key, "app": app, "heap": heap}
         with open(os.path.join(probe, "manifest.json"), "w") as f:
             json.dump(manifest, f)
         root = vm.root(tree)
@@ -284,19 +345,21 @@ def table(res):
     if res.get("note"):
         lines.append("  (%s)" % res["note"])
     lines.append("%-54s %10s %10s" % ("what", "bytes", "budget"))
-    for k in KEYS:
+    for k in ("import_cosem", "decode_dsmr_heap", "decode_gcm_heap") + KEYS[1:] + EXTRA:
         v = res.get(k)
         b = BUDGET.get(k)
         lines.append("%-54s %10s %10s" % (LABELS[k], "-" if v is None else v, "" if b is None else b))
+    if res.get("step_peaks"):
+        lines.append("peak by step: " + ", ".join("%s %d" % (k, v) for k, v in sorted(res["step_peaks"].items())))
     lines.append("ok: %s%s" % ("yes" if res["ok"] else "no", "" if res["ok"] else " (%s)" % res.get("error")))
     return "\n".join(lines)
 
 
-USAGE = "usage: build.py heap [--vm PATH] [--heap BYTES] [--json]\n"
+USAGE = "usage: build.py heap [--vm PATH] [--heap BYTES] [--settings FILE] [--json]\n"
 
 
 def _args(argv):
-    opts = {"vm": None, "heap": DEFAULT_HEAP, "json": False}
+    opts = {"vm": None, "heap": DEFAULT_HEAP, "json": False, "settings": None}
     i = 0
     while i < len(argv):
         a = argv[i]
@@ -304,7 +367,7 @@ def _args(argv):
             return None
         if a == "--json":
             opts["json"] = True
-        elif a.split("=", 1)[0] in ("--vm", "--heap"):
+        elif a.split("=", 1)[0] in ("--vm", "--heap", "--settings"):
             name = a.split("=", 1)[0]
             if "=" in a:
                 val = a.split("=", 1)[1]
@@ -327,7 +390,8 @@ def main(argv):
             sys.stdout.write(__doc__.split("\n\n", 1)[0] + "\n" + USAGE)
             return 0
         vm = UnixVM(opts["vm"]) if opts["vm"] else WasmVM()
-        res = measure(vm, opts["heap"])
+        settings = user_settings(opts["settings"]) if opts["settings"] else SETTINGS
+        res = measure(vm, opts["heap"], settings=settings)
     except (HeapError, mpycompile.CompileError) as e:
         sys.stderr.write("heap: %s\n" % e)
         return 2

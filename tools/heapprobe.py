@@ -1,28 +1,19 @@
 # Runs INSIDE a MicroPython-family VM (tools/heap.py puts it there, compiled like the rest).
-# MicroPython-compatible only: no f-strings with '=', no typing, dicts are unordered.
+# MicroPython-compatible only.
 #
-# Steps, in one process, each reported as one line "step NAME {json}" and the figures as
-# one line "figures {json}":
-#   import_cosem    heap in use after `import cosem` and gc.collect
-#   decode_dsmr     300 x the DSMR telegram through one Decoder, then the bytes one decode
-#   decode_gcm      allocates with the collector off (after that warm-up); same for the GCM frame
-#   app_*           the application on a fake board (heapapp.py), when the probe has it
+# The probe is one generator: it yields whenever it wants garbage collected before it
+# looks at the heap, and the driver calls more() again. On a unix port the driver just
+# loops (gc.collect() works anywhere). MicroPython's WebAssembly build frees garbage only
+# between calls into the VM, so there every more() is a separate call (run.mjs --repeat)
+# and gc.collect() + yield + gc.mem_alloc() gives the heap really in use.
+#
+# Output: one line "step {json}" per step, then "figures {json}".
 import gc
 import json
-import sys
 
 REPEAT = 300
 
-figures = {}
-steps = []
-
-
-def _say(name, ok, detail):
-    steps.append(name)
-    row = {"step": name, "ok": ok}
-    if detail:
-        row["error"] = detail
-    print("step " + json.dumps(row))
+_probe = None
 
 
 def _read(path):
@@ -30,62 +21,88 @@ def _read(path):
         return f.read()
 
 
-def _decode(root, cosem, name, data_file, key_hex):
-    data = _read(root + "/probe/" + data_file)
-    key = bytes.fromhex(key_hex) if key_hex else None
-    d = cosem.Decoder(key=key)
-    good = 0
-    for _ in range(REPEAT):
-        for item in d.feed(data):
-            if not item.ok:
-                raise ValueError("rejected: %s %s" % (item.reason, item.text))
-            good += 1
-    if good != REPEAT:
-        raise ValueError("%d messages from %d frames" % (good, REPEAT))
-    gc.collect()
-    gc.disable()
-    try:
-        before = gc.mem_alloc()
-        items = d.feed(data)
-        alloc = gc.mem_alloc() - before
-    finally:
-        gc.enable()
-    if len(items) != 1 or not items[0].ok:
-        raise ValueError("the measured decode gave no message")
-    figures[name + "_alloc"] = alloc
+class Probe:
+    def __init__(self, root, manifest_name="manifest.json"):
+        self.root = root
+        self.manifest = json.loads(_read(root + "/probe/" + manifest_name))
+        self.figures = {}
+        self.ok = True
+        self.step = None
+        self.gen = self.run()
 
+    def say(self, name, ok, detail=None):
+        row = {"step": name, "ok": ok}
+        if detail:
+            row["error"] = detail
+        print("step " + json.dumps(row))
 
-def main(root, manifest_name="manifest.json"):
-    manifest = json.loads(_read(root + "/probe/" + manifest_name))
-    gc.collect()
-    figures["baseline"] = gc.mem_alloc()
-    ok = True
-    try:
+    def next(self):
+        """Run the probe up to its next yield; False once it is over."""
+        try:
+            next(self.gen)
+            return True
+        except StopIteration:
+            pass
+        except Exception as e:  # MemoryError included: name the step and the error
+            gc.enable()
+            self.ok = False
+            self.say(self.step or "probe", False, "%s: %s" % (type(e).__name__, e))
+        self.figures["ok"] = self.ok
+        print("figures " + json.dumps(self.figures))
+        return False
+
+    def begin(self, name):
+        if self.step is not None:
+            self.say(self.step, True)
+        self.step = name
+
+    def run(self):
+        f = self.figures
+        gc.collect()
+        yield
+        f["baseline"] = gc.mem_alloc()
+        self.begin("import_cosem")
         import cosem
         gc.collect()
-        figures["import_cosem"] = gc.mem_alloc()
-        _say("import_cosem", True, None)
-    except Exception as e:  # MemoryError included: the step failed, say which
-        _say("import_cosem", False, "%s: %s" % (type(e).__name__, e))
-        ok = False
-    if ok:
-        for name, data_file, key_hex in (("decode_dsmr", manifest["dsmr"], None),
-                                         ("decode_gcm", manifest["gcm"], manifest["gcm_key"])):
-            try:
-                _decode(root, cosem, name, data_file, key_hex)
-                _say(name, True, None)
-            except Exception as e:
-                gc.enable()
-                _say(name, False, "%s: %s" % (type(e).__name__, e))
-                ok = False
-    if ok and manifest.get("app"):
-        gc.collect()
-        try:
+        yield
+        f["import_cosem"] = gc.mem_alloc()
+        m = self.manifest
+        for name, data_file, key_hex in (("decode_dsmr", m["dsmr"], None),
+                                         ("decode_gcm", m["gcm"], m["gcm_key"])):
+            self.begin(name)
+            data = _read(self.root + "/probe/" + data_file)
+            d = cosem.Decoder(key=bytes.fromhex(key_hex) if key_hex else None)
+            for i in range(REPEAT):
+                items = d.feed(data)
+                if len(items) != 1 or not items[0].ok:
+                    raise ValueError("decode %d gave %r" % (i, items))
+                items = None
+                if i % 50 == 49:
+                    gc.collect()
+                    yield  # lets this VM free the garbage of the last decodes
+            gc.collect()
+            yield
+            gc.disable()
+            before = gc.mem_alloc()  # kept: the modules, the decoder and its buffers
+            items = d.feed(data)
+            f[name + "_alloc"] = gc.mem_alloc() - before
+            # the heap one more decode needs if nothing is freed during it (fragmentation aside)
+            f[name + "_heap"] = gc.mem_alloc()
+            gc.enable()
+            if len(items) != 1 or not items[0].ok:
+                raise ValueError("the measured decode gave no message")
+            d = items = data = None
+        if m.get("app"):
+            self.begin("app_import")
             import heapapp
-        except Exception as e:
-            _say("app_import", False, "%s: %s" % (type(e).__name__, e))
-            ok = False
-        else:
-            ok = heapapp.run(root, manifest, figures, _say)
-    figures["ok"] = ok
-    print("figures " + json.dumps(figures))
+            yield from heapapp.run(self)
+        self.begin(None)
+
+
+def main(root):
+    global _probe
+    _probe = Probe(root)
+
+
+def more():
+    return _probe.next()

@@ -231,3 +231,25 @@ def test_number_fields_refuse_what_only_looks_like_digits(kind, text):
 def test_push_form_escape_sends_only_ascii():
     from emeter.feeds.push import _form_escape
     assert _form_escape("a²b c") == "a%C2%B2b%20c"
+
+
+class _WillBoard:
+    def ticks_ms(self):
+        return 0
+
+    def socket_pool(self):
+        import socket
+        return socket
+
+    def wifi_status(self):
+        return {"mac": "7c:df:a1:00:0a:bc"}
+
+
+def test_last_will_is_retained_at_qos_0_as_minimqtt_reads_its_arguments():
+    # MiniMQTT's will_set is (topic, msg, retain, qos): `offline` must stay retained for
+    # Home Assistant, and a bool passed as qos is refused on CircuitPython, where a bool
+    # is not an int (the feed would never connect on a board).
+    s = Settings({"mqtt_enabled": 1, "mqtt_host": "127.0.0.1", "mqtt_prefix": "meter1"})
+    client = mqtt.MqttFeed(_WillBoard(), s)._minimqtt()
+    assert (client._lw_topic, client._lw_msg) == ("meter1/status", b"offline")
+    assert client._lw_retain is True and client._lw_qos == 0

@@ -20,17 +20,52 @@ def _run(*args):
     return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
 
 
+def _check(doc):
+    assert doc["ok"] is True, doc
+    assert doc["form"] == "mpy", doc
+    for key in heap.KEYS:
+        assert type(doc[key]) is int and doc[key] > 0, (key, doc)
+    # the figures are heap sizes of this firmware, not of an empty VM
+    assert doc["import_cosem"] > doc["baseline"] + 10000, doc
+    assert doc["app_boot"] > doc["import_cosem"] and doc["app_peak"] >= doc["app_boot"], doc
+    # the application really served the pages and published
+    assert doc["bytes_index"] > 1000 and doc["bytes_data_json"] > 500 and doc["bytes_setup"] > 1000, doc
+    assert doc["mqtt_published"] >= 2, doc
+
+
 def test_json_line_has_every_figure_from_compiled_modules():
     rc, out, err = _run("--json")
     doc = json.loads(out.strip().splitlines()[-1])
     assert rc == 0, out + err
-    assert doc["ok"] is True, doc
-    assert doc["form"] == "mpy", doc
-    wanted = heap.KEYS if heap.APP_READY else heap.KEYS[:3]
-    for key in wanted:
-        assert type(doc[key]) is int and doc[key] > 0, (key, doc)
-    # the figures are heap sizes of this firmware, not of an empty VM
-    assert doc["import_cosem"] > doc["baseline"] + 10000, doc
+    _check(doc)
+    assert "largest heap kept" in out  # the table comes first
+
+
+STAND_IN = """#!%(python)s
+# A unix-port look-alike: `-X heapsize=N -c CODE` in the current folder, run by the
+# WebAssembly VM with that folder mounted at the same path.
+import os, subprocess, sys
+args = sys.argv[1:]
+heap = []
+if args[0] == "-X":
+    heap = ["--heap", args[1].split("=", 1)[1]]
+    args = args[2:]
+code = args[args.index("-c") + 1]
+here = os.getcwd()
+put = ["--put", here + "=" + here] if os.path.isdir(os.path.join(here, "probe")) else []
+sys.exit(subprocess.call(["node", %(runner)r, "--no-cosem"] + put + heap + ["-c", code]))
+"""
+
+
+def test_vm_option_runs_the_same_probe_in_a_unix_port_executable(tmp_path):
+    vm = tmp_path / "micropython"
+    vm.write_text(STAND_IN % {"python": sys.executable, "runner": heap.RUNNER})
+    vm.chmod(0o755)
+    rc, out, err = _run("--vm", str(vm), "--heap", "128K", "--json")
+    doc = json.loads(out.strip().splitlines()[-1])
+    assert rc == 0, out + err
+    _check(doc)
+    assert doc["vm"] == "micropython (micropython)" and doc["heap"] == 131072, doc
 
 
 def test_bad_heap_size_is_one_line_naming_the_fix():
@@ -42,3 +77,31 @@ def test_bad_heap_size_is_one_line_naming_the_fix():
 def test_vm_that_is_not_executable_is_one_line(tmp_path):
     rc, out, err = _run("--vm", str(tmp_path / "micropython"))
     assert rc == 2 and err.count("\n") == 1 and "not an executable" in err, err
+
+
+def test_a_failed_step_is_named_with_its_error():
+    vm = type("VM", (), {"name": "vm"})()
+    out = ('step {"step": "import_cosem", "ok": true}\n'
+           'step {"step": "app_boot", "ok": false, "error": "MemoryError: memory allocation failed"}\n'
+           'figures {"import_cosem": 40000, "ok": false}\n')
+    res = heap._result(out, 0, vm, 98304, "mpy-cross", None, 526, 60)
+    assert res["ok"] is False and res["import_cosem"] == 40000 and res["app_boot"] is None
+    assert res["error"] == "app_boot: MemoryError: memory allocation failed"
+    crashed = heap._result("Traceback ...\nRuntimeError: boom\n", 1, vm, 98304, None, None, 526, 60)
+    assert crashed["ok"] is False and crashed["form"] == "py"
+    assert crashed["error"] == "the VM stopped (exit 1): RuntimeError: boom"
+
+
+def test_settings_option_runs_the_application_with_those_feeds(tmp_path):
+    mine = tmp_path / "settings.toml"
+    mine.write_text('CIRCUITPY_WIFI_SSID = "my network"\nEMETER_RAW = 0\nEMETER_BRIDGE = 1\n')
+    rc, out, err = _run("--settings", str(mine), "--json")
+    doc = json.loads(out.strip().splitlines()[-1])
+    assert rc == 0 and doc["ok"] is True, out + err
+    assert doc["mqtt_published"] == 0 and "app_mqtt_publish" not in doc["step_peaks"], doc
+    assert doc["bytes_index"] > 1000 and doc["app_boot"] > doc["import_cosem"], doc
+
+
+def test_missing_settings_file_is_one_line(tmp_path):
+    rc, out, err = _run("--settings", str(tmp_path / "nope.toml"))
+    assert rc == 2 and err.count("\n") == 1 and "nope.toml" in err, err

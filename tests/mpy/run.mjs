@@ -8,6 +8,11 @@
 //   --tree HOST_DIR           copy HOST_DIR's contents to the VM's root (/)
 //   --no-cosem                do not copy src/lib/cosem/*.py to /lib/cosem/ (e.g. to test a .mpy build)
 //   --heap BYTES              initial MicroPython heap (it grows on demand in this build)
+//   --repeat CODE             after the entry, run CODE again and again while the Python
+//                             global `_more` is true. Each run is a fresh call into the VM,
+//                             and this build frees garbage only there, between calls
+//                             (gc.collect() inside a call only asks for it): a long job
+//                             split this way can measure the heap it really keeps.
 //
 // Our pure decoder must run on MicroPython as well as CPython; this is how CI checks that.
 // Output goes to stdout; a Python exception prints its traceback to stderr and exits 1;
@@ -25,12 +30,12 @@ const COSEM = path.join(REPO, "src", "lib", "cosem");
 
 function usage(msg) {
   process.stderr.write((msg ? msg + "\n" : "") +
-    "usage: node run.mjs [--put VM=HOST]... [--tree DIR] [--no-cosem] [--heap N] (ENTRY.py | -c CODE) [ARGS...]\n");
+    "usage: node run.mjs [--put VM=HOST]... [--tree DIR] [--no-cosem] [--heap N] [--repeat CODE] (ENTRY.py | -c CODE) [ARGS...]\n");
   process.exit(2);
 }
 
 function parseArgs(argv) {
-  const opts = { puts: [], trees: [], cosem: true, heap: 1024 * 1024, code: null, entry: null, args: [] };
+  const opts = { puts: [], trees: [], cosem: true, heap: 1024 * 1024, repeat: null, code: null, entry: null, args: [] };
   let i = 0;
   for (; i < argv.length; i++) {
     const a = argv[i];
@@ -45,6 +50,9 @@ function parseArgs(argv) {
       opts.cosem = false;
     } else if (a === "--heap") {
       opts.heap = parseInt(argv[++i], 10) || usage("--heap needs a number");
+    } else if (a === "--repeat") {
+      opts.repeat = argv[++i];
+      if (opts.repeat === undefined) usage("--repeat needs code");
     } else if (a === "-c") {
       opts.code = argv[++i];
       if (opts.code === undefined) usage("-c needs code");
@@ -130,6 +138,9 @@ async function main() {
   try {
     mp.runPython("import sys\nsys.argv.clear()\nsys.argv.extend(" + JSON.stringify(argv) + ")\n");
     mp.runPython(code);
+    if (opts.repeat !== null) {
+      while (mp.globals.get("_more")) mp.runPython(opts.repeat);
+    }
   } catch (e) {
     if (e.name !== "PythonError") throw e;
     if (e.type === "SystemExit") {

@@ -94,7 +94,7 @@ class MqttFeed:
                       client_id=self._client_id(), socket_pool=self.board.socket_pool(),
                       keep_alive=KEEP_ALIVE_S, socket_timeout=self.connect_s,
                       recv_timeout=self.recv_s, connect_retries=1)
-        c.will_set(self.avail_topic, "offline", 0, True)
+        c.will_set(self.avail_topic, "offline", retain=True)  # (topic, msg, retain, qos)
         c.on_message = self._on_message
         return c
 
