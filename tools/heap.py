@@ -287,6 +287,8 @@ def measure(vm=None, heap=DEFAULT_HEAP, app=None, timeout=VM_TIMEOUT_S, settings
     with tempfile.TemporaryDirectory(prefix="heap-") as work:
         tree = os.path.join(work, "vm")
         stage(tree, probe_files(os.path.join(work, "src"), app), compiler, vm.target)
+        if app:
+            bundle.write_assets(tree)  # the page assets as the bundle ships them (files, sent from flash)
         probe = os.path.join(tree, "probe")
         os.makedirs(probe)
         os.makedirs(os.path.join(tree, "data"))
