@@ -67,32 +67,61 @@ def _lookup(raw):
 
 
 # The same found without a slice, for the boards (a slice per line is a heap block there):
-# (length, three of the last five bytes) -> [code bytes, hit, code bytes, hit ...], each
-# code checked with startswith.
+# (length, three of the last five bytes) -> a row, or a list of rows when codes share that
+# look-up key. A row is (code bytes, OBIS key, kind), taken when its bytes start at the line;
+# where bytes.startswith takes a str (MicroPython, CircuitPython) a code sent exactly as its
+# key, of no special kind, is kept as the key alone, compared as it stands.
 _AT = {}  # type: dict
+_K = [None]  # the kind of the code _code_at() last returned (no pair made per line)
+try:
+    _STR_ROWS = b"1-0".startswith("1-")
+except TypeError:  # CPython
+    _STR_ROWS = False
+
+
+def _row_key(row, data, pos, n):
+    if type(row) is str:
+        if len(row) == n and data.startswith(row, pos):
+            _K[0] = None
+            return row
+        return None
+    raw = row[0]
+    if len(raw) == n and data.startswith(raw, pos):
+        _K[0] = row[2]
+        return row[1]
+    return None
 
 
 def _code_at(data, pos, p):
+    """The OBIS key of the code data[pos:p] (None if it is not one); its kind in _K[0]."""
     n = p - pos
     h = ((n if n < 64 else 63) << 24) | (data[p - 1] << 16) | (data[p - 3] << 8) | data[p - 5] if n >= 5 else n
-    row = _AT.get(h)
-    if row is not None:
-        for i in range(0, len(row), 2):
-            raw = row[i]
-            if len(raw) == n and data.startswith(raw, pos):
-                return row[i + 1]
+    e = _AT.get(h)
+    if e is not None:
+        if type(e) is list:
+            for row in e:
+                obis = _row_key(row, data, pos, n)
+                if obis is not None:
+                    return obis
+        else:
+            obis = _row_key(e, data, pos, n)
+            if obis is not None:
+                return obis
     raw = data[pos:p]
-    hit = _lookup(raw)
-    if hit[0] is not None:
+    obis, kind = _lookup(raw)
+    _K[0] = kind
+    if obis is not None:
         if len(_AT) >= _CODES_MAX:
             _AT.clear()
-            row = None
-        if row is None:
-            _AT[h] = [raw, hit]
+            e = None
+        row = obis if _STR_ROWS and kind is None and len(obis) == n and obis.encode() == raw else (raw, obis, kind)
+        if e is None:
+            _AT[h] = row
+        elif type(e) is list:
+            e.append(row)
         else:
-            row.append(raw)
-            row.append(hit)
-    return hit
+            _AT[h] = [e, row]
+    return obis
 
 
 class _Bad(Exception):
@@ -212,9 +241,10 @@ def _lines(msg, data, pos, stop):
                     hit = codes.get(raw)
                     if hit is None:
                         hit = _code(raw)
+                    obis, kind = hit
                 else:
-                    hit = _code_at(data, pos, p)
-                obis, kind = hit
+                    obis = _code_at(data, pos, p)
+                    kind = _K[0]
                 if obis is None:
                     raise _Bad("not an OBIS line: %r" % _text(data[pos:e]))
                 if kind is None and data[e - 1] == 41 and data.find(b")", p + 1, e) == e - 1:
