@@ -62,3 +62,16 @@ def test_bundle_ships_the_asset_files_instead_of_their_source_modules(tmp_path):
     for src in bundle.ASSET_SOURCES:
         assert "lib/" + src not in plan
     assert "lib/emeter/web/assets.py" in plan
+
+
+def test_dashboard_and_log_pages_go_out_in_pieces(tmp_path, run_app):
+    # chunked: the board sends the page's pieces one by one, never the page joined and encoded
+    r = run_app(replay_board(tmp_path, DSMR, 1.0))
+    assert wait_for(lambda: r.app.state.frames_ok >= 1), "no frame decoded"
+    for path in ("/", "/log"):
+        status, headers, body = r.get(path)
+        assert status == 200
+        assert headers.get("transfer-encoding") == "chunked" and "content-length" not in headers
+        assert body.startswith(b"<!DOCTYPE html>") and body.endswith(b"</main></body></html>")
+    from emeter.web import dashboard
+    assert "".join(dashboard.log_page_parts(r.app)) == dashboard.log_page(r.app)
