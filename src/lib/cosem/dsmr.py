@@ -140,7 +140,10 @@ def parse(data, key=None, check_crc=True):
     eol = data.find(b"\n", start)
     if eol < 0:
         return Failure("dsmr", "truncated", "telegram ends inside the identification line", data)
-    ident = _text(data[start:eol]).rstrip("\r")
+    e = eol
+    while e > start and data[e - 1] == 13:  # (as rstrip('\r'), without a second string)
+        e -= 1
+    ident = _text(data[start:e])
     body = _blank_line_end(data, eol + 1)
     if body < len(data) and _binary(data[body]):
         from .dsmrgcm import parse_hybrid  # (only Polish meters send it: loaded when met)
@@ -387,6 +390,7 @@ def _number_slow(data, a, b):
 # The unit of the last _num() / _num_slow(): a (value, unit) pair returned per reading is a
 # heap block on the boards, so the decoder's own loops take the value and read the unit here.
 _U = [None]
+_ZEROS = tuple([Dec(0, -k) for k in range(7)])
 
 
 def _num(data, a, b):
@@ -430,7 +434,11 @@ def _num_slow(data, a, b):
     if neg:
         m = -m
     _U[0] = _unit(data, i + 1, b) if i < b else None
-    return Dec(m, -frac) if frac else m
+    if not frac:
+        return m
+    if m == 0 and frac < 7:
+        return _ZEROS[frac]  # registers at zero are common: one shared value each (Dec is never changed)
+    return Dec(m, -frac)
 
 
 def _unit(data, a, b):
@@ -637,9 +645,9 @@ def _binary(c):
 
 
 def _blank_line_end(data, i):
-    if data[i:i + 2] == b"\r\n":
+    if data.startswith(b"\r\n", i):
         return i + 2
-    if data[i:i + 1] == b"\n":
+    if data.startswith(b"\n", i):
         return i + 1
     return len(data)  # no blank line: not the hybrid
 
