@@ -10,6 +10,7 @@ from emeter.button import LongPress
 from emeter.clock import ticks_add, ticks_diff
 from emeter.web.datajson import device
 from emeter.decoding import make_decoder
+from emeter.store.energy import Energy
 from emeter.store.faillog import FailLog
 from emeter.feeds.hub import Feeds
 from emeter.store.history import PowerHistory
@@ -50,6 +51,7 @@ class App:
         self.settings = Settings.load(board)
         self.state = State(board)
         self.history = PowerHistory(board.ticks_ms)  # the dashboard's power graph
+        self.energy = Energy(board, self.settings["timezone"], self.settings["peaks_n"])
         self.log = FailLog(board, log_ring_bytes(log_limit, board.free_memory()), log_interval_ms)
         self.decoder = make_decoder(self.settings)
         self.reader = MeterReader(board, self.decoder, self.state, self.log,
@@ -124,6 +126,10 @@ class App:
     def _message(self, message):
         self.led.flash()
         self.history.message_in(message)
+        try:  # kWh per hour/day/month; writes its file when an hour has closed
+            self.energy.feed(message, None if message.timestamp else self.board.wall_time())
+        except Exception as e:  # e.g. a drive the computer has mounted: keep reading the meter
+            print("emeter: energy: %r" % (e,))
         self.feeds.message_in(message)
 
     def _network_up(self, mode, ip):

@@ -34,6 +34,12 @@ FIELDS = (
     ("auth_key", "EMETER_AUTH_KEY", "hex16", "", True, "Authentication key (32 hex digits)"),
     ("admin_password", "EMETER_ADMIN", "admin", "", True, "Admin password for /setup"),
 ) + FEED_FIELDS  # raw TCP, bridge, MQTT, push (feedfields.py)
+# the energy memory (store/energy.py): whose days and months, how many peak hours a month
+ENERGY_FIELDS = (
+    ("timezone", "EMETER_TIMEZONE", "timezone", "CET", False, "Time zone of the energy days"),
+    ("peaks_n", "EMETER_PEAKS", "peaks", 3, False, "Peak hours averaged per month"),
+)
+FIELDS = FIELDS + ENERGY_FIELDS
 NAMES = tuple(f[0] for f in FIELDS)
 SECRETS = tuple(f[0] for f in FIELDS if f[4])
 OWNED = tuple(f[1] for f in FIELDS)
@@ -44,6 +50,10 @@ CHOICES = {
     "bits": ((8, "8"), (7, "7")),
 }
 CHOICES.update(FEED_CHOICES)
+CHOICES["timezone"] = (("CET", "CET/CEST (Norway, Sweden, Denmark, Benelux...)"),
+                       ("EET", "EET/EEST (Finland, Baltics...)"),
+                       ("WET", "WET/WEST, GMT/BST (Portugal, Ireland, UK)"), ("UTC", "UTC"))
+CHOICES["peaks"] = tuple((n, str(n)) for n in range(1, 11))
 _HEX = "0123456789abcdef"
 _HOST = "abcdefghijklmnopqrstuvwxyz0123456789-"
 _PIN = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
@@ -123,6 +133,8 @@ CHECKS = {
     "hex16": _hex16, "admin": _admin,
 }
 CHECKS.update(FEED_CHECKS)
+CHECKS["timezone"] = _choice("timezone")
+CHECKS["peaks"] = _choice("peaks")
 MAX_INPUT = 256  # bytes of any one submitted field
 
 

@@ -39,6 +39,15 @@ METER = (("Meter", "meter.id", None), ("Model", "meter.model", None), ("List", "
          ("Meter clock", "timestamp", None), ("Received", "device.received", None))
 
 
+# the energy bar charts (drawn by the script from /energy.json; empty without it)
+ENERGY_CHARTS = ('<section class="grid" id="energy" hidden>'
+                 '<div class="card"><h2>Energy by hour</h2><div data-bars="hours"></div></div>'
+                 '<div class="card"><h2>This month by day</h2><div data-bars="days"></div></div>'
+                 '<div class="card"><h2>By month</h2><div data-bars="months"></div></div>'
+                 '<div class="card"><h2>Peak hours this month</h2><div data-peaks></div></div>'
+                 '</section>')
+
+
 # --- formats: the same as the script's FMT ----------------------------------
 def _dur(v):
     v = int(v)
@@ -174,7 +183,20 @@ def _big(msg, obis):
     return '%s <small data-u="%s">%s</small>' % (_live("data-o", obis, r.value), obis, esc(r.unit or ""))
 
 
-def _energy(msg):
+def _so_far(energy):
+    """[(label, cell)]: today's and this month's import so far, kept current from /energy.json."""
+    rows = []
+    if energy is None:
+        return rows
+    for label, level, key in (("Today so far", 1, "today"), ("This month so far", 2, "month")):
+        n = energy.length(level)
+        r = energy.row(level, n - 1) if n else None
+        v = energy.kwh(r[1]) + " kWh" if r and r[3] and r[1] >= 0 else None
+        rows.append((label, '<span data-e="%s">%s</span>' % (key, esc(v or DASH))))
+    return rows
+
+
+def _energy(msg, energy=None):
     rows = []
     for group, regs in ENERGY:
         for label, obis in regs:
@@ -182,6 +204,7 @@ def _energy(msg):
                 rows.append(("%s, %s" % (group, label), _reading(msg, obis, True)))
     if not rows:
         return ""
+    rows += _so_far(energy)
     return '<div class="card"><h2>Energy</h2>%s</div>' % _kv(rows)
 
 
@@ -283,7 +306,9 @@ def index_parts(app):
                 '<noscript><p class="sub">The graph needs JavaScript; the values here reload '
                 'every %d s.</p></noscript></div><p id="gcap" class="sub"></p></section>'
                 % app.refresh_s)
-    body.append('<section class="grid">%s%s</section>' % (_energy(msg), _phases(msg)))
+    body.append('<section class="grid">%s%s</section>' % (_energy(msg, getattr(app, "energy", None)),
+                                                         _phases(msg)))
+    body.append(ENERGY_CHARTS)
     body.append('<section class="grid">%s%s</section>' % (_meter(msg, st.message_time), _status(app)))
     body.append('<details class="card"><summary>Every reading, status and counter</summary>')
     if msg is not None:
@@ -368,6 +393,11 @@ def add_routes(web):
     def status(request):
         return Response(request, status_doc(app), content_type=_JSON, headers=dict(_NO_STORE))
 
+    def energy(request):  # in chunks of about 1 kB: the whole text is never in RAM at once
+        from adafruit_httpserver import ChunkedResponse
+        return ChunkedResponse(request, app.energy.chunks, content_type=_JSON,
+                               headers=dict(_NO_STORE))
+
     def log(request):
         return _pieces(request, log_page_parts(app))
 
@@ -376,6 +406,7 @@ def add_routes(web):
     server.route(assets.JS_PATH, GET)(asset(assets.JS_PATH))
     server.route("/history.json", GET)(history)
     server.route("/status.json", GET)(status)
+    server.route("/energy.json", GET)(energy)
     server.route("/log", GET)(log)
 
 

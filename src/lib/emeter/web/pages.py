@@ -131,6 +131,7 @@ SECTIONS = {
     "raw_enabled": "Raw bytes and DSMR bridge (TCP)",
     "mqtt_enabled": "MQTT and Home Assistant",
     "push_mode": "HTTP push",
+    "timezone": "Energy history",
 }
 
 

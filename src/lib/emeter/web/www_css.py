@@ -50,6 +50,8 @@ background:var(--bg);color:var(--fg);cursor:pointer}
 #graph .line{fill:none;stroke:var(--acc);stroke-width:2;stroke-linejoin:round}
 #graph .area{opacity:.16}#graph .gi{fill:var(--imp)}#graph .ge{fill:var(--exp)}#graph .dot{fill:var(--acc)}
 .tabs,#gcap{display:none}.js .tabs{display:flex}.js #gcap{display:block}
+#energy[hidden]{display:none}#energy svg{display:block;width:100%;height:auto}#energy text{font-size:11px;fill:var(--mute)}
+#energy .grid{stroke:var(--line)}#energy .zero{stroke:var(--mute)}.bi{fill:var(--imp)}.bx{fill:var(--exp)}.pt{opacity:.45}
 details>summary{cursor:pointer;font-weight:600}
 details[open]>summary{margin-bottom:.6em}
 .stale{background:#fff3bf;color:#5c3c00;border-radius:10px;padding:.5em .8em}

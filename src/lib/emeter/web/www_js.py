@@ -147,6 +147,38 @@ $$('[data-range]').forEach(function(b){b.addEventListener('click',function(){
   range=b.getAttribute('data-range');
   $$('[data-range]').forEach(function(o){o.setAttribute('aria-pressed',o===b?'true':'false');});draw();});});
 var rz;window.addEventListener('resize',function(){clearTimeout(rz);rz=setTimeout(draw,150);});
+// --- energy bars from /energy.json: import up, export down, partial bars paler ---
+var E=$('#energy'),en=null;
+function bars(el,rows,lab,what){
+  var W=Math.max(260,el.clientWidth),H=150,L=40,R=4,T=8,B=20,n=rows.length,hi=0,lo=0,k=Math.ceil(n/8);
+  rows.forEach(function(r){hi=Math.max(hi,+r.import||0);lo=Math.min(lo,-(+r.export||0));});
+  var y=nice(lo,hi||1,3),Y=function(v){return T+(y.hi-v)/(y.hi-y.lo)*(H-T-B);},bw=(W-L-R)/Math.max(n,1);
+  var s=svg('svg',{viewBox:'0 0 '+W+' '+H,width:W,height:H,role:'img','aria-label':what});
+  for(var v=y.lo;v<=y.hi+y.step/2;v+=y.step){svg('line',{x1:L,x2:W-R,y1:Y(v),y2:Y(v),'class':Math.abs(v)<1e-9?'zero':'grid'},s);
+    svg('text',{x:L-4,y:Y(v)+4,'text-anchor':'end'},s).textContent=+v.toFixed(3);}
+  rows.forEach(function(r,i){var x=L+i*bw+bw*.12,w=bw*.76,a=+r.import||0,b=+r.export||0,p=r.partial?' pt':'';
+    svg('title',{},svg('rect',{x:x,y:Y(a),width:w,height:Y(0)-Y(a),'class':'bi'+p,'data-k':r.start,'data-v':r.import},s))
+      .textContent=r.start+': '+r.import+' kWh in'+(b?', '+r.export+' out':'')+(r.partial?' (not the whole '+what+')':'');
+    if(b)svg('rect',{x:x,y:Y(0),width:w,height:Y(-b)-Y(0),'class':'bx'+p,'data-k':r.start,'data-v':r.export},s);
+    if((n-1-i)%k===0)svg('text',{x:x+w/2,y:H-6,'text-anchor':'middle'},s).textContent=lab(r.start);});
+  el.textContent='';el.appendChild(s);
+}
+function drawEnergy(){
+  if(!E||!en)return;
+  var h=en.hours.slice(-48),dd=en.days,m=en.months.slice(-12),last=dd.length?dd[dd.length-1]:null,mo=en.months.length?en.months[en.months.length-1]:null;
+  dd=dd.filter(function(r){return last&&r.start.slice(0,7)===last.start.slice(0,7);});
+  E.hidden=!h.length;
+  [['hours',h,function(s){return s.slice(11,13);},'hour'],['days',dd,function(s){return +s.slice(8,10);},'day'],
+   ['months',m,function(s){return s.slice(5,7);},'month']].forEach(function(c){var el=$('[data-bars="'+c[0]+'"]',E);if(el)bars(el,c[1],c[2],c[3]);});
+  var p=en.peaks||{},P=$('[data-peaks]',E),t='<table class="kv">';
+  (p.hours||[]).forEach(function(x){t+='<tr><th>'+x.start.slice(5,16).replace('T',' ')+'</th><td>'+x.import+' kWh</td></tr>';});
+  t+='<tr><th>Mean of '+(p.hours||[]).length+' (of '+p.n+')</th><td>'+(p.mean==null?'\u2013':p.mean+' kWh')+'</td></tr>';
+  if(p.meter&&p.meter.current)t+='<tr><th>Meter peak '+String(p.meter.current.start||'').slice(5,16).replace('T',' ')+'</th><td>'+p.meter.current.value+' '+p.meter.current.unit+'</td></tr>';
+  if(P)P.innerHTML=t+'</table>';
+  [['today',last],['month',mo]].forEach(function(c){var el=$('[data-e="'+c[0]+'"]');if(el&&c[1]&&c[1].partial)show(el,c[1].import+' kWh');});
+}
+function loadEnergy(){if(!d.hidden)get('/energy.json',function(t){if(t){en=exact(t);drawEnergy();}});}
+if(E){loadEnergy();setInterval(loadEnergy,60000);window.addEventListener('resize',function(){clearTimeout(rz);rz=setTimeout(function(){draw();drawEnergy();},150);});}
 // --- polling (paused while the page is hidden) ---------------------------
 var n=0,timer=null;
 function tick(){

@@ -1,0 +1,455 @@
+"""Energy memory: kWh per hour, day and month from the meter's cumulative registers.
+
+Energy comes from registers, never from power: import is 1-0:1.8.0, or the sum of
+the tariff registers 1-0:1.8.1, 1-0:1.8.2 ... when the total is absent; export
+likewise with 2.8.  Values stay integers at one decimal exponent (of kWh; Wh
+registers are kWh at three places more), so nothing passes through a float.
+
+An interval's energy is the register at the first message at or after its end
+minus the register at the first message at or after its start.  That message
+must come within EDGE_S of the edge (a gap, or the device off, leaves the edge
+without a message): an interval with a message but an edge missing is kept as a
+lower bound marked partial; one with no message at all is omitted.  A register
+that goes backwards (a new meter) starts a new series: the interval it falls in
+adds both pieces and is partial.  The open hour, day and month are listed last,
+partial ("today so far").
+
+Time is the meter's when it sends one (its deviation, or the DSMR S/W flag, or
+the zone's rules where neither says which), else the device's UTC wall clock.
+Hours, days and months are local to a localtime.Zone (23 and 25 hour days).
+
+Storage: one file, NAME, written whole (the board's write-new-then-rename) with
+a CRC-16 over it, only when an hour has closed: at most 24 writes of SIZE bytes
+a day (4,438 B: 106.5 kB a day).  A file that does not check is ignored.  The
+records live in one preallocated bytearray, which is also what is written.
+"""
+
+import struct
+
+from cosem.crc import crc16_x25
+from cosem.number import Dec
+
+from emeter.store.localtime import Zone, date_from_days, days_from_date, iso_local, parse_iso, wall_epoch
+
+NAME = "energy.bin"
+EDGE_S = 900            # an edge's message comes at most this late (seconds)
+HOURS = 72              # listed at most, the open one included
+DAYS = 62
+MONTHS = 36
+PEAKS_N = 3
+
+_IMPORT = "1-0:1.8.0"
+_EXPORT = "1-0:2.8.0"
+_IMPORT_T = ("1-0:1.8.1", "1-0:1.8.2", "1-0:1.8.3", "1-0:1.8.4")
+_EXPORT_T = ("1-0:2.8.1", "1-0:2.8.2", "1-0:2.8.3", "1-0:2.8.4")
+_CLOCK = "0-0:1.0.0"
+_DEMAND = "1-0:1.6.0"
+_DEMAND_HISTORY = "0-0:98.1.0"
+_UNIT_E = {"kWh": 0, "Wh": -3, "MWh": 3}
+_E_MIN = -9
+_T_MAX = 0x7FFFFFFF - 2 * 31 * 86400  # times are stored as int32 seconds (2068)
+_JUMP_MAX = 366 * 86400               # a time further ahead needs a second message to be believed
+
+NOCLOCK, METER, DEVICE = 0, 1, 2
+_CLOCK_NAME = (None, "meter", "device")
+
+# open interval: [key, end, base import, base export, carry import, carry export,
+#                 exact, peak hour start, peak hour import]  (-1: none)
+_KEY, _END, _BI, _BX, _CI, _CX, _EXACT, _PKS, _PK = 0, 1, 2, 3, 4, 5, 6, 7, 8
+_OPEN = "iiqqqqBiq"
+_HEAD = "<4sbBiqq" + _OPEN * 3 + "HHHHHH"
+_MAGIC = b"EnH1"
+_REC = ("<iqqB", "<iqqBiq", "<iqqB")   # hour, day (+ its peak hour), month
+_CAP = (HOURS - 1, DAYS - 1, MONTHS - 1)
+
+
+def _sizes():
+    base = struct.calcsize(_HEAD)
+    offs = []
+    for i in range(3):
+        offs.append(base)
+        base += struct.calcsize(_REC[i]) * _CAP[i]
+    return offs, base + 2
+
+
+_OFFS, SIZE = _sizes()
+
+
+def _val(carry, end, base):
+    if carry < 0 or end < 0 or base < 0:
+        return -1
+    return carry + end - base
+
+
+def _raw(msg, total, tariffs):
+    # (mantissa, exponent of kWh) of a register or of the sum of its tariffs, or None
+    r = msg.reading(total)
+    if r is not None:
+        return _kwh(r)
+    m = 0
+    e = 0
+    seen = False
+    for code in tariffs:
+        r = msg.reading(code)
+        if r is None:
+            continue
+        p = _kwh(r)
+        if p is None:
+            return None
+        if p[1] < e:
+            m *= 10 ** (e - p[1])
+            e = p[1]
+        m += p[0] * 10 ** (p[1] - e)
+        seen = True
+    return (m, e) if seen else None
+
+
+def _kwh(r):
+    u = _UNIT_E.get(r.unit)
+    v = r.value
+    if u is None or isinstance(v, bool):
+        return None
+    if isinstance(v, int):
+        m, e = v, u
+    elif isinstance(v, Dec):
+        m, e = v.m, v.e + u
+    else:
+        return None
+    if m < 0:
+        return None
+    return m, e
+
+
+class Energy:
+    """Feed every good message; read document() for /energy.json."""
+
+    def __init__(self, board, zone="CET", peaks_n=PEAKS_N):
+        self.board = board
+        self.zone = zone if isinstance(zone, Zone) else Zone(zone)
+        self.peaks_n = peaks_n
+        self.buf = bytearray(SIZE)
+        self.writes = 0
+        self.demand = None         # the meter's own peaks (Readings), not stored
+        self.demand_history = None
+        self._jump = -1
+        self._reset()
+        self._load()
+
+    def _reset(self):
+        self.e = -3                # every stored number is an int times 10**e kWh
+        self.clock = NOCLOCK
+        self.t_last = -1
+        self.ri = -1
+        self.rx = -1
+        self.open = [None, None, None]
+        self.head = [0, 0, 0]
+        self.count = [0, 0, 0]
+
+    # --- storage ------------------------------------------------------------
+    def _load(self):
+        try:
+            data = self.board.read_file(NAME)
+        except OSError:
+            data = None
+        if not data or len(data) != SIZE or data[:4] != _MAGIC:
+            return
+        if crc16_x25(data, 0, SIZE - 2) != data[SIZE - 2] | data[SIZE - 1] << 8:
+            return
+        h = struct.unpack_from(_HEAD, data, 0)
+        self.buf[:] = data
+        self.e, self.clock, self.t_last, self.ri, self.rx = h[1], h[2], h[3], h[4], h[5]
+        for i in range(3):
+            o = list(h[6 + 9 * i:15 + 9 * i])
+            self.open[i] = o if o[_KEY] != -1 or o[_END] != -1 else None
+        self.head = [h[33], h[35], h[37]]
+        self.count = [h[34], h[36], h[38]]
+
+    def save(self):
+        """Write the file whole (called when an hour has closed)."""
+        args = [_HEAD, self.buf, 0, _MAGIC, self.e, self.clock, self.t_last, self.ri, self.rx]
+        for o in self.open:
+            args.extend(o if o is not None else (-1, -1, -1, -1, -1, -1, 0, -1, -1))
+        for i in range(3):
+            args.append(self.head[i])
+            args.append(self.count[i])
+        struct.pack_into(*args)
+        c = crc16_x25(self.buf, 0, SIZE - 2)
+        self.buf[SIZE - 2] = c & 0xFF
+        self.buf[SIZE - 1] = c >> 8
+        self.board.write_file_atomic(NAME, self.buf)
+        self.writes += 1
+
+    def _push(self, level, rec):
+        cap = _CAP[level]
+        n = self.count[level]
+        if n < cap:
+            i = (self.head[level] + n) % cap
+            self.count[level] = n + 1
+        else:
+            i = self.head[level]
+            self.head[level] = (i + 1) % cap
+        fmt = _REC[level]
+        struct.pack_into(fmt, self.buf, _OFFS[level] + i * struct.calcsize(fmt), *rec)
+
+    def record(self, level, k):
+        """The k-th closed record of a level, oldest first: a tuple as _REC[level]."""
+        fmt = _REC[level]
+        i = (self.head[level] + k) % _CAP[level]
+        return struct.unpack_from(fmt, self.buf, _OFFS[level] + i * struct.calcsize(fmt))
+
+    def _rescale(self, e):
+        # a finer register than seen so far: every stored number to exponent e
+        k = 10 ** (self.e - e)
+        self.e = e
+        if self.ri >= 0:
+            self.ri *= k
+        if self.rx >= 0:
+            self.rx *= k
+        for o in self.open:
+            if o is not None:
+                for j in (_BI, _BX, _CI, _CX, _PK):
+                    if o[j] >= 0:
+                        o[j] *= k
+        for level in range(3):
+            fmt = _REC[level]
+            size = struct.calcsize(fmt)
+            for i in range(_CAP[level]):
+                off = _OFFS[level] + i * size
+                r = list(struct.unpack_from(fmt, self.buf, off))
+                for j in (1, 2, 5):
+                    if j < len(r) and r[j] >= 0:
+                        r[j] *= k
+                struct.pack_into(fmt, self.buf, off, *r)
+
+    # --- messages -----------------------------------------------------------
+    def _when(self, msg, wall):
+        ts = msg.timestamp
+        if ts:
+            p = parse_iso(ts)
+            if p is not None:
+                local, off = p
+                if off is None:
+                    r = msg.reading(_CLOCK)
+                    dst = r.extra.get("dst") if r is not None and r.extra else None
+                    if dst == "summer":
+                        off = self.zone.dst
+                    elif dst == "winter":
+                        off = self.zone.std
+                if off is not None:
+                    return local - off, METER
+                return self.zone.utc(local), METER  # None in the repeated/skipped hour
+        return wall_epoch(wall), DEVICE
+
+    def _span(self, level, t):
+        # (key, start, end) of the interval holding epoch second t
+        z = self.zone
+        off = z.offset(t)
+        loc = t + off
+        if level == 0:
+            s = loc - loc % 3600 - off
+            return s, s, s + 3600
+        day = loc // 86400
+        if level == 1:
+            return day, z.midnight(day), z.midnight(day + 1)
+        y, m, _ = date_from_days(day)
+        first = days_from_date(y, m, 1)
+        nxt = days_from_date(y + 1, 1, 1) if m == 12 else days_from_date(y, m + 1, 1)
+        return y * 12 + m - 1, z.midnight(first), z.midnight(nxt)
+
+    def feed(self, msg, wall=None):
+        """Account one good message (wall: the board's wall_time(), used when the meter sends
+        no time). True when it was used."""
+        d = msg.reading(_DEMAND)
+        if d is not None:
+            self.demand = d
+        d = msg.reading(_DEMAND_HISTORY)
+        if d is not None:
+            self.demand_history = d
+        pi = _raw(msg, _IMPORT, _IMPORT_T)
+        if pi is None:
+            return False
+        px = _raw(msg, _EXPORT, _EXPORT_T)
+        t, clk = self._when(msg, wall)
+        if t is None or (clk == DEVICE and self.clock == METER):
+            return False
+        if t <= self.t_last:
+            return False  # earlier than what is counted: a replay, a restart, a clock step
+        if t >= _T_MAX:
+            return False
+        if self.t_last >= 0 and t - self.t_last > _JUMP_MAX and (self._jump < 0 or t <= self._jump):
+            self._jump = t  # a time a year ahead is believed when the next one goes on from it
+            return False
+        self._jump = -1
+        e = pi[1] if px is None or pi[1] < px[1] else px[1]
+        if e < _E_MIN:
+            return False
+        if e < self.e:
+            self._rescale(e)
+        e = self.e
+        ri = pi[0] * 10 ** (pi[1] - e)
+        rx = -1 if px is None else px[0] * 10 ** (px[1] - e)
+        li, lx = self.ri, self.rx  # the registers an edge without its message falls back on
+        if self.t_last >= 0 and (ri < li or (0 <= rx < lx)):
+            for o in self.open:  # a new series: keep what the old one counted
+                if o is not None:
+                    o[_CI] = _val(o[_CI], li, o[_BI])
+                    o[_CX] = _val(o[_CX], lx, o[_BX])
+                    o[_BI] = ri
+                    o[_BX] = rx
+                    o[_EXACT] = 0
+            li, lx = ri, rx
+        closed = False
+        for level in range(3):
+            o = self.open[level]
+            if o is not None and t >= o[_END]:
+                ok = t - o[_END] < EDGE_S
+                vi = _val(o[_CI], ri if ok else li, o[_BI])
+                vx = _val(o[_CX], rx if ok else lx, o[_BX])
+                flags = 0 if ok and o[_EXACT] else 1
+                if level == 1:
+                    self._push(1, (o[_KEY], vi, vx, flags, o[_PKS], o[_PK]))
+                else:
+                    self._push(level, (o[_KEY], vi, vx, flags))
+                if level == 0:
+                    closed = True
+                    day = self.open[1]
+                    if not flags and vi >= 0 and day is not None and o[_KEY] < day[_END] \
+                            and vi > day[_PK]:
+                        day[_PKS] = o[_KEY]
+                        day[_PK] = vi
+                o = None
+            if o is None:
+                key, start, end = self._span(level, t)
+                self.open[level] = [key, end, ri, rx, 0, 0, 1 if t - start < EDGE_S else 0,
+                                    -1, -1]
+        self.t_last = t
+        self.ri = ri
+        self.rx = rx
+        self.clock = clk
+        if closed:
+            self.save()
+        return True
+
+    # --- reading back -------------------------------------------------------
+    def kwh(self, v):
+        """An int at self.e as kWh text ("null" for unknown): exact, one format, no Dec."""
+        if v < 0:
+            return "null"
+        e = self.e
+        if e >= 0:
+            return str(v * 10 ** e)
+        d = 10 ** -e
+        return "%d.%s" % (v // d, str(d + v % d)[1:])
+
+    def _label(self, level, key):
+        if level == 0:
+            return iso_local(key, self.zone.offset(key))
+        if level == 1:
+            return "%04d-%02d-%02d" % date_from_days(key)
+        return "%04d-%02d" % (key // 12, key % 12 + 1)
+
+    def row(self, level, k):
+        """(label, import, export, partial) of the k-th interval of a level, oldest first, the
+        open one last (k == count); import and export are ints at self.e (-1: unknown)."""
+        if k < self.count[level]:
+            r = self.record(level, k)
+            return self._label(level, r[0]), r[1], r[2], bool(r[3])
+        o = self.open[level]
+        return (self._label(level, o[_KEY]), _val(o[_CI], self.ri, o[_BI]),
+                _val(o[_CX], self.rx, o[_BX]), True)
+
+    def length(self, level):
+        return self.count[level] + (self.open[level] is not None)
+
+    def rows(self, level):
+        """Every row(level, k), oldest first."""
+        return [self.row(level, k) for k in range(self.length(level))]
+
+    def peaks(self):
+        """(month label, [(hour label, import)] highest first, mean) of the open month."""
+        m = self.open[2]
+        if m is None:
+            return None, [], -1
+        y, mo = m[_KEY] // 12, m[_KEY] % 12 + 1
+        first = days_from_date(y, mo, 1)
+        last = days_from_date(y + 1, 1, 1) if mo == 12 else days_from_date(y, mo + 1, 1)
+        found = []
+        for k in range(self.count[1]):
+            r = self.record(1, k)
+            if first <= r[0] < last and r[5] >= 0:
+                found.append((r[5], -r[4]))
+        o = self.open[1]
+        if o is not None and first <= o[_KEY] < last and o[_PK] >= 0:
+            found.append((o[_PK], -o[_PKS]))
+        found.sort(reverse=True)  # highest first; the earlier hour wins a tie
+        found = found[:self.peaks_n]
+        total = 0
+        hours = []
+        for v, s in found:
+            total += v
+            hours.append((iso_local(-s, self.zone.offset(-s)), v))
+        n = len(found)
+        mean = (2 * total + n) // (2 * n) if n else -1  # rounded half up at the registers' step
+        return self._label(2, m[_KEY]), hours, mean
+
+    def document(self):
+        """The /energy.json text (chunks() joined)."""
+        return "".join(self.chunks())
+
+    def chunks(self, size=1024):
+        """The /energy.json text in pieces of about `size` characters, for a chunked response:
+        the whole document (about 12 kB when the lists are full) is never in RAM at once."""
+        buf = []
+        n = 0
+        for piece in self._pieces():
+            buf.append(piece)
+            n += len(piece)
+            if n >= size:
+                yield "".join(buf)
+                buf = []
+                n = 0
+        if buf:
+            yield "".join(buf)
+
+    def _pieces(self):
+        c = _CLOCK_NAME[self.clock]
+        yield '{"unit": "kWh", "clock": %s' % ('"%s"' % c if c else "null")
+        for level, name in ((0, "hours"), (1, "days"), (2, "months")):
+            yield ', "%s": [' % name
+            for k in range(self.length(level)):
+                label, vi, vx, part = self.row(level, k)
+                yield '%s{"start": "%s", "import": %s, "export": %s%s}' % (
+                    ", " if k else "", label, self.kwh(vi), self.kwh(vx),
+                    ', "partial": true' if part else "")
+            yield "]"
+        month, hours, mean = self.peaks()
+        yield ', "peaks": {"month": %s, "n": %d, "hours": [' % (
+            '"%s"' % month if month else "null", self.peaks_n)
+        sep = ""
+        for label, v in hours:
+            yield '%s{"start": "%s", "import": %s}' % (sep, label, self.kwh(v))
+            sep = ", "
+        yield '], "mean": %s' % self.kwh(mean)
+        meter = self._meter_peaks()
+        if meter:
+            yield ', "meter": {%s}' % meter
+        yield "}}"
+
+    def _meter_peaks(self):
+        # Belgian demand: this month's peak 1-0:1.6.0 and the 0-0:98.1.0 history, as sent
+        from cosem.jsonw import dumps
+        parts = []
+        d = self.demand
+        if d is not None:
+            when = d.extra.get("timestamp") if d.extra else None
+            parts.append('"current": {"start": %s, "value": %s, "unit": %s}' % (
+                dumps(when), dumps(d.value), dumps(d.unit)))
+        h = self.demand_history
+        if h is not None and h.extra and h.extra.get("entries"):
+            rows = []
+            for en in h.extra["entries"]:
+                rows.append('{"month": %s, "start": %s, "value": %s, "unit": %s}' % (
+                    dumps(en.get("timestamp")), dumps(en.get("occurred")), dumps(en.get("value")),
+                    dumps(en.get("unit"))))
+            parts.append('"history": [%s]' % ", ".join(rows))
+        return ", ".join(parts)
