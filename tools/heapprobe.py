@@ -67,11 +67,12 @@ class Probe:
         yield
         f["import_cosem"] = gc.mem_alloc()
         m = self.manifest
-        for name, data_file, key_hex in (("decode_dsmr", m["dsmr"], None),
-                                         ("decode_gcm", m["gcm"], m["gcm_key"])):
+        for name, data_file, key_hex, auth_hex in (("decode_dsmr", m["dsmr"], None, None),
+                                                   ("decode_gcm", m["gcm"], m["gcm_key"], m["gcm_auth_key"])):
             self.begin(name)
             data = _read(self.root + "/probe/" + data_file)
-            d = cosem.Decoder(key=bytes.fromhex(key_hex) if key_hex else None)
+            d = cosem.Decoder(key=bytes.fromhex(key_hex) if key_hex else None,
+                              auth_key=bytes.fromhex(auth_hex) if auth_hex else None)
             for i in range(REPEAT):
                 items = d.feed(data)
                 if len(items) != 1 or not items[0].ok:

@@ -20,9 +20,9 @@ def _run(*args):
     return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
 
 
-def _check(doc):
+def _check(doc, form="mpy"):
     assert doc["ok"] is True, doc
-    assert doc["form"] == "mpy", doc
+    assert doc["form"] == form, doc
     for key in heap.KEYS:
         assert type(doc[key]) is int and doc[key] > 0, (key, doc)
     # the figures are heap sizes of this firmware, not of an empty VM
@@ -34,11 +34,17 @@ def _check(doc):
 
 
 def test_json_line_has_every_figure_from_compiled_modules():
-    rc, out, err = _run("--json")
+    rc, out, err = _run("--fresh", "--json")
     doc = json.loads(out.strip().splitlines()[-1])
     assert rc == 0, out + err
     _check(doc)
+    assert "cached" not in doc
     assert "largest heap kept" in out  # the table comes first
+    # the same files, settings, heap and VM again: the figures of that run, at once
+    rc, out, err = _run("--json")
+    again = json.loads(out.strip().splitlines()[-1])
+    assert rc == 0 and again.pop("cached") is True and again == doc
+    assert "identical earlier run" in out.splitlines()[0]
 
 
 STAND_IN = """#!%(python)s
@@ -57,14 +63,14 @@ sys.exit(subprocess.call(["node", %(runner)r, "--no-cosem"] + put + heap + ["-c"
 """
 
 
-def test_vm_option_runs_the_same_probe_in_a_unix_port_executable(tmp_path):
+def test_vm_option_runs_the_same_probe_in_a_unix_port_executable_also_from_sources(tmp_path):
     vm = tmp_path / "micropython"
     vm.write_text(STAND_IN % {"python": sys.executable, "runner": heap.RUNNER})
     vm.chmod(0o755)
-    rc, out, err = _run("--vm", str(vm), "--heap", "128K", "--json")
+    rc, out, err = _run("--vm", str(vm), "--heap", "128K", "--py", "--json")
     doc = json.loads(out.strip().splitlines()[-1])
     assert rc == 0, out + err
-    _check(doc)
+    _check(doc, form="py")
     assert doc["vm"] == "micropython (micropython)" and doc["heap"] == 131072, doc
 
 
@@ -95,7 +101,7 @@ def test_a_failed_step_is_named_with_its_error():
 def test_settings_option_runs_the_application_with_those_feeds(tmp_path):
     mine = tmp_path / "settings.toml"
     mine.write_text('CIRCUITPY_WIFI_SSID = "my network"\nEMETER_RAW = 0\nEMETER_BRIDGE = 1\n')
-    rc, out, err = _run("--settings", str(mine), "--json")
+    rc, out, err = _run("--settings", str(mine), "--fresh", "--json")
     doc = json.loads(out.strip().splitlines()[-1])
     assert rc == 0 and doc["ok"] is True, out + err
     assert doc["mqtt_published"] == 0 and "app_mqtt_publish" not in doc["step_peaks"], doc
@@ -105,3 +111,24 @@ def test_settings_option_runs_the_application_with_those_feeds(tmp_path):
 def test_missing_settings_file_is_one_line(tmp_path):
     rc, out, err = _run("--settings", str(tmp_path / "nope.toml"))
     assert rc == 2 and err.count("\n") == 1 and "nope.toml" in err, err
+
+
+def test_compiled_modules_are_cached_by_content(tmp_path):
+    calls = tmp_path / "calls"
+    compiler = tmp_path / "mpy-cross"
+    compiler.write_text(
+        "#!%s\nimport sys\nopen(%r, 'a').write('x')\n"
+        "open(sys.argv[sys.argv.index('-o') + 1], 'wb').write(b'M\\x06' + open(sys.argv[-1], 'rb').read())\n"
+        % (sys.executable, str(calls)))
+    compiler.chmod(0o755)
+    src = tmp_path / "mod.py"
+    src.write_text("A = 1\n")
+    cache = str(tmp_path / "cache")
+    first = heap.compile_cached(str(compiler), str(src), "mod.py", cache)
+    assert heap.compile_cached(str(compiler), str(src), "mod.py", cache) == first
+    assert calls.read_text() == "x"          # the second run compiled nothing
+    src.write_text("A = 2\n")
+    changed = heap.compile_cached(str(compiler), str(src), "mod.py", cache)
+    assert changed != first and calls.read_text() == "xx"
+    with open(changed, "rb") as f:
+        assert f.read() == b"M\x06A = 2\n"
