@@ -64,6 +64,9 @@ INTEGER_TAGS = (INT32, UINT32, INT8, INT16, UINT8, UINT16, INT64, UINT64, ENUM, 
 
 MAX_DEPTH = 12
 
+_SMALL = {}      # (tag << 8 | byte) -> the node of a one-byte value, shared (see _node)
+_SMALL_MAX = 64  # a meter uses a handful; values that keep changing are not remembered
+
 
 class AxdrError(ValueError):
     """Malformed A-XDR data."""
@@ -163,11 +166,22 @@ def _node(buf, at, depth):
         if pos + size > end:
             raise Truncated("value needs %d bytes, %d left" % (size, end - pos))
         at[0] = pos + size
-        if tag == BOOLEAN:
-            return tag, buf[pos] != 0
         if size == 1:
-            v = buf[pos]
-        elif size == 2:
+            # one-byte values (scalers, units, enums, flags) repeat in every push: one shared
+            # node each (a node is a tuple, never changed), so they cost no heap per message
+            k = (tag << 8) | buf[pos]
+            node = _SMALL.get(k)
+            if node is None:
+                v = buf[pos]
+                if tag == BOOLEAN:
+                    v = v != 0
+                elif f[2] and v & 0x80:
+                    v -= 0x100
+                node = (tag, v)
+                if len(_SMALL) < _SMALL_MAX:
+                    _SMALL[k] = node
+            return node
+        if size == 2:
             v = (buf[pos] << 8) | buf[pos + 1]
         else:
             v = uint(buf, pos, size)
