@@ -238,10 +238,11 @@ class Decoder:
             out.append(Failure("hdlc", "incomplete", "segmented message lost its later segments", seg[1]))
             seg = self._seg = None
         if seg is None and not frame.segmented:
-            # the usual frame, a whole message: its APDU copied once, without the LLC header
+            # the usual frame, a whole message: its APDU (without the LLC header) read where it is,
+            # through a view that nothing keeps (the values decoded from it are new bytes)
             if first:
                 a += 3
-            self._apdu(bytes(memoryview(buf)[a:b]), "hdlc", frame.fields(), raw, out)
+            self._apdu(memoryview(buf)[a:b], "hdlc", frame.fields(), raw, out)
             return
         # (memoryviews only as temporaries: one left alive would pin the buffer's size)
         if seg is None:
