@@ -87,3 +87,14 @@ def test_one_byte_values_share_one_node_and_keep_their_value_past_the_cache_boun
         assert one(axdr.UINT8, b) == (axdr.UINT8, b)
         assert one(axdr.INT8, b) == (axdr.INT8, b - 256 if b > 127 else b)
     assert len(axdr._SMALL) <= axdr._SMALL_MAX
+
+
+def test_six_byte_codes_share_one_node_and_codes_with_the_same_digest_stay_apart():
+    def one(code):
+        return axdr.decode(bytes([axdr.OCTET_STRING, 6]) + bytes(code))[0]
+
+    a = one([1, 0, 1, 8, 0, 255])
+    assert a == (axdr.OCTET_STRING, bytes([1, 0, 1, 8, 0, 255])) and one([1, 0, 1, 8, 0, 255]) is a
+    b = one([0, 16, 1, 8, 0, 255])  # the same look-up digest as a: compared byte by byte
+    assert b == (axdr.OCTET_STRING, bytes([0, 16, 1, 8, 0, 255]))
+    assert one([1, 0, 1, 8, 0, 255]) is a

@@ -66,6 +66,8 @@ MAX_DEPTH = 12
 
 _SMALL = {}      # (tag << 8 | byte) -> the node of a one-byte value, shared (see _node)
 _SMALL_MAX = 64  # a meter uses a handful; values that keep changing are not remembered
+_SIX = {}        # a small-int digest of 6 bytes -> the node of that 6-byte octet-string
+_SIX_MAX = 96    # the OBIS codes of a push list (pushed every time); then no more are kept
 
 
 class AxdrError(ValueError):
@@ -214,6 +216,8 @@ def _node(buf, at, depth):
         if pos + n > end:
             raise Truncated("value needs %d bytes, %d left" % (n, end - pos))
         at[0] = pos + n
+        if n == 6 and tag == OCTET_STRING:
+            return _six(buf, pos)
         raw = bytes(buf[pos:pos + n])
         return tag, raw if tag == OCTET_STRING else text(raw)
     if tag == NULL:
@@ -236,6 +240,23 @@ def _node(buf, at, depth):
 
 # Compact arrays, skipping a value unread, and a node as JSON live in axdrmore.py, loaded on
 # first use: most meters never send the first, and only the others' callers need the rest.
+def _six(buf, pos):
+    # A 6-byte octet-string is an OBIS code nearly always, the same ones every push: one
+    # shared node per code (checked byte by byte), so a message makes no bytes for its codes.
+    b0, b1, b2, b3, b4, b5 = buf[pos], buf[pos + 1], buf[pos + 2], buf[pos + 3], buf[pos + 4], buf[pos + 5]
+    k = (b0 << 22) ^ (b1 << 18) ^ (b2 << 12) ^ (b3 << 6) ^ b4 ^ (b5 << 9)
+    node = _SIX.get(k)
+    if node is not None:
+        v = node[1]
+        if v[0] == b0 and v[1] == b1 and v[2] == b2 and v[3] == b3 and v[4] == b4 and v[5] == b5:
+            return node
+        return OCTET_STRING, bytes(buf[pos:pos + 6])  # another code with the same digest
+    node = (OCTET_STRING, bytes(buf[pos:pos + 6]))
+    if len(_SIX) < _SIX_MAX:
+        _SIX[k] = node
+    return node
+
+
 def skip(buf, pos, end, depth=0):
     """Where the tagged value at pos ends, with decode()'s checks but no values made.
 
