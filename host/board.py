@@ -28,13 +28,15 @@ class HostBoard(Board):
     keeps_wall_time = True   # the computer keeps its own clock: no SNTP from the app
 
     def __init__(self, data_dir="data", replay=None, speed=1.0, serial=None, wire=None,
-                 ip="127.0.0.1"):
+                 ip="127.0.0.1", schedule=None):
         """replay: bytes to loop (or a list of byte strings, log.txt entries, with a quiet line
-        after each); serial: device path; wire: (baud, bits, parity) that
-        overrides what the application asks for (None: use the app's settings)."""
+        after each); schedule: when each message of the replay starts (host.uart.ReplayUart;
+        None: back to back); serial: device path; wire: (baud, bits, parity) that overrides
+        what the application asks for (None: use the app's settings)."""
         self.data_dir = data_dir
         os.makedirs(data_dir, exist_ok=True)
         self.replay = replay
+        self.schedule = schedule
         self.speed = speed
         self.serial = serial
         self.wire = wire
@@ -66,11 +68,14 @@ class HostBoard(Board):
         self.opened = (baud, bits, parity, stop)
         if self.wire:
             baud, bits, parity = self.wire
+        if self.serial and self.replay is None and isinstance(self.uart, SerialUart):
+            self.uart.configure(baud, bits, parity, stop)  # one port, its outages and reconnects
+            return
         if self.uart is not None:
             self.uart.close()
         if self.replay is not None:
             self.uart = ReplayUart(self.replay, baud, char_bits(bits, parity, stop), self.speed,
-                                   self.uart_buffer_bytes)
+                                   self.uart_buffer_bytes, schedule=self.schedule)
         elif self.serial:
             self.uart = SerialUart(self.serial, baud, bits, parity, stop)
         else:
@@ -81,6 +86,9 @@ class HostBoard(Board):
 
     def serial_overruns(self):
         return getattr(self.uart, "overruns", None)
+
+    def serial_reconnects(self):
+        return getattr(self.uart, "reconnects", None)
 
     # --- network
     def socket_pool(self):

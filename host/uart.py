@@ -4,17 +4,30 @@
 (times `speed`) into a receive buffer of `buffer_bytes`; what the application
 does not read in time overflows and is lost, and each overflow is counted, the
 same way a board's UART would drop data.  So host mode shows the loop's budget
-failing rather than hiding it behind an unlimited buffer.
+failing rather than hiding it behind an unlimited buffer.  Given a schedule (where
+each message starts and when the meter sent it), the wire is silent between
+messages, as a meter's is: each message starts at its time and its bytes follow
+at the line rate.
+
+`SerialUart` survives an adapter that is pulled out: a failed read closes the
+port, says so once, and the port is tried again after 1 s, 2 s, 4 s ... at most
+every 30 s, until the device is back; `reconnects` counts the returns.
 """
 
 import time
+from bisect import bisect_right
+
+RETRY_FIRST_S = 1.0
+RETRY_MAX_S = 30.0
 
 
 class ReplayUart:
     def __init__(self, data, baud, char_bits=10, speed=1.0, buffer_bytes=4096, loop=True,
-                 clock=time.monotonic, gap_s=1.0):
+                 clock=time.monotonic, gap_s=1.0, schedule=None):
         """data: the bytes, or a list of byte strings (log.txt entries: separate moments of
-        the line), after each of which the line stays quiet for gap_s seconds."""
+        the line), after each of which the line stays quiet for gap_s seconds.
+        schedule: [(byte offset, seconds)] where each message starts and when (at speed 1),
+        ending with (len(data), the loop's length in seconds); it replaces the gaps."""
         parts = [bytes(p) for p in data if p] if isinstance(data, (list, tuple)) else [bytes(data)]
         if not parts or not parts[0]:
             raise ValueError("empty capture")
@@ -27,6 +40,9 @@ class ReplayUart:
                 self.breaks.append(end)
         self.gap = gap_s
         self.rate = baud * speed / char_bits  # bytes per second
+        self.starts = None
+        if schedule:
+            self._plan(schedule, speed)
         self.buffer_bytes = buffer_bytes
         self.loop = loop
         self.clock = clock
@@ -36,8 +52,30 @@ class ReplayUart:
         self.overruns = 0  # times the buffer overflowed
         self.lost = 0      # bytes lost that way
 
+    def _plan(self, schedule, speed):
+        self.starts, self.offsets, self.lengths = [], [], []
+        free = 0.0  # when the wire is free again after the previous message
+        for (offset, at), (end, _) in zip(schedule, schedule[1:]):
+            start = max(at / speed, free)
+            self.starts.append(start)
+            self.offsets.append(offset)
+            self.lengths.append(end - offset)
+            free = start + (end - offset) / self.rate
+        self.period = max(schedule[-1][1] / speed, free)
+
+    def _scheduled(self, t):
+        """Bytes put on the wire t seconds after the start, each message at its time."""
+        size = len(self.data)
+        cycles, e = divmod(t, self.period)
+        k = bisect_right(self.starts, e) - 1
+        if k < 0:
+            return int(cycles) * size
+        return int(cycles) * size + self.offsets[k] + min(self.lengths[k], int((e - self.starts[k]) * self.rate))
+
     def _sent(self, t):
         """Bytes put on the wire t seconds after the start."""
+        if self.starts is not None:
+            return self._scheduled(t)
         if not self.breaks:
             return int(t * self.rate)
         size = len(self.data)
@@ -88,20 +126,85 @@ class ReplayUart:
 
 
 class SerialUart:
-    """A real port (or a pty) through pyserial, read without waiting."""
+    """A real port (or a pty) through pyserial, read without waiting, reopened when it fails."""
 
     _PARITY = {"N": "N", "E": "E", "O": "O"}
 
-    def __init__(self, device, baud, bits, parity, stop=1):
+    def __init__(self, device, baud, bits, parity, stop=1, clock=time.monotonic, log=print):
         import serial  # pyserial, only needed for real ports
-        self.port = serial.Serial(device, baudrate=baud, bytesize=bits,
-                                  parity=self._PARITY[parity], stopbits=stop, timeout=0)
+        self.serial = serial
+        self.device = device
+        self.clock = clock
+        self.log = log
+        self.port = None
         self.overruns = None
+        self.reconnects = 0        # times the device came back after a failure
+        self.error = None          # why the port is closed (None: it is open)
+        self.retry_at = None
+        self.delay = RETRY_FIRST_S
+        self.configure(baud, bits, parity, stop)
+
+    def configure(self, baud, bits, parity, stop=1):
+        """Open with these settings (or change them on the open port)."""
+        self.settings = dict(baudrate=baud, bytesize=bits, parity=self._PARITY[parity], stopbits=stop)
+        if self.port is not None:
+            try:
+                self.port.apply_settings(self.settings)
+                return
+            except (OSError, self.serial.SerialException) as e:
+                self._failed(e)
+                return
+        if self.error is None or self.retry_at is None:
+            self._open()
+
+    def _open(self):
+        try:
+            self.port = self.serial.Serial(self.device, timeout=0, **self.settings)
+        except (OSError, self.serial.SerialException) as e:
+            self._failed(e)
+            return False
+        if self.error is not None:
+            self.reconnects += 1
+            self.log("serial: %s is back (reconnect %d)" % (self.device, self.reconnects))
+        self.error = None
+        self.delay = RETRY_FIRST_S
+        return True
+
+    def _failed(self, e):
+        if self.port is not None:
+            try:
+                self.port.close()
+            except Exception:
+                pass
+            self.port = None
+        if self.error is None:  # once per outage, not once per try
+            self.error = _reason(e)
+            self.log("serial: %s: %s; trying again every %g-%g s while the web server runs on"
+                     % (self.device, self.error, RETRY_FIRST_S, RETRY_MAX_S))
+        self.retry_at = self.clock() + self.delay
+        self.delay = min(self.delay * 2, RETRY_MAX_S)
 
     def readinto(self, buf):
-        data = self.port.read(len(buf))  # timeout=0: what is there, maybe nothing
+        if self.port is None:
+            if self.clock() < self.retry_at or not self._open():
+                return 0
+        try:
+            data = self.port.read(len(buf))  # timeout=0: what is there, maybe nothing
+        except (OSError, self.serial.SerialException) as e:
+            self._failed(e)
+            return 0
         buf[:len(data)] = data
         return len(data)
 
     def close(self):
-        self.port.close()
+        if self.port is not None:
+            self.port.close()
+            self.port = None
+
+
+def _reason(e):
+    """The words of an OS or pyserial error, without the exception's repr."""
+    if isinstance(e, OSError) and e.strerror:
+        return e.strerror.lower()
+    text = str(e) or type(e).__name__
+    return text

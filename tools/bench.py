@@ -16,7 +16,6 @@ MicroPython VM (time and bytes allocated with the collector held off).
 Figures only: machines here are shared and noisy, so nothing is asserted.
 """
 
-import argparse
 import json
 import os
 import statistics
@@ -197,7 +196,8 @@ def vm(repeat):
 
 
 def main(argv):
-    ap = argparse.ArgumentParser(prog="build.py bench", description=__doc__.split("\n\n")[0])
+    from tools.cli import ArgumentParser
+    ap = ArgumentParser(prog="build.py bench", description=__doc__.split("\n\n")[0])
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--loops", type=int, default=20)
     ap.add_argument("--no-vm", action="store_true", help="skip the MicroPython VM part")

@@ -60,7 +60,9 @@ LIBRARIES = (
 
 
 class BuildError(Exception):
-    pass
+    def __init__(self, text, status=1):
+        Exception.__init__(self, text)
+        self.status = status  # 2: bad arguments
 
 
 def _norm(dist):
@@ -143,10 +145,12 @@ def plan(root=ROOT, sites=None, libraries=True):
         pin = wanted.get(_norm(dist))
         have, site = installed_version(dist, sites)
         if have is None:
-            raise BuildError("%s is not installed (python3 build.py test installs requirements-dev.txt, "
-                             "or: circup install --path build/CIRCUITPY ...; see docs/board.md)" % dist)
+            raise BuildError("%s is not installed: `python3 build.py build` installs requirements.txt into "
+                             ".venv itself; without PyPI, circup install --path build/CIRCUITPY "
+                             "(docs/board.md)" % dist)
         if pin and have != pin:
-            raise BuildError("%s %s is installed but requirements-dev.txt pins %s" % (dist, have, pin))
+            raise BuildError("%s %s is installed but requirements-dev.txt pins %s: .venv/bin/pip install -r "
+                             "requirements.txt" % (dist, have, pin))
         for host, rel in _library_files(site, top):
             files.append((host, "lib/" + rel, True))
     return files
@@ -203,7 +207,7 @@ def build(target="circuitpython", mpy_cross=None, out_dir=None, root=ROOT, sites
           libraries=True, circuitpython=mpycompile.CP_DEFAULT):
     """Write the bundle; return rows (drive path, source bytes, shipped bytes). Raises BuildError."""
     if target not in TARGETS:
-        raise BuildError("unknown target %r (choose %s)" % (target, " or ".join(TARGETS)))
+        raise BuildError("unknown target %r (choose %s)" % (target, " or ".join(TARGETS)), 2)
     out_dir = out_dir or os.path.join(root, "build", "CIRCUITPY")
     sites = site_dirs(root) if sites is None else sites
     try:
@@ -268,13 +272,13 @@ def _args(argv):
         key = {"--target": "target", "--mpy-cross": "mpy_cross", "--out": "out",
                "--circuitpython": "circuitpython"}.get(a.split("=", 1)[0])
         if key is None:
-            raise BuildError("unknown argument %s\n%s" % (a, USAGE))
+            raise BuildError("unknown argument %s (see build.py build --help)" % a, 2)
         if "=" in a:
             opts[key] = a.split("=", 1)[1]
         else:
             i += 1
             if i >= len(argv):
-                raise BuildError("%s needs a value\n%s" % (a, USAGE))
+                raise BuildError("%s needs a value (see build.py build --help)" % a, 2)
             opts[key] = argv[i]
         i += 1
     return opts
@@ -290,8 +294,8 @@ def main(argv):
         rows = build(opts["target"], opts["mpy_cross"], out_dir, libraries=opts["libraries"],
                      circuitpython=opts["circuitpython"])
     except BuildError as e:
-        sys.stderr.write("build failed: %s\n" % e)
-        return 1
+        sys.stderr.write("build failed: %s\n" % str(e).replace("\n", " "))
+        return e.status
     print(size_table(rows, opts["target"], out_dir))
     return 0
 

@@ -14,6 +14,7 @@ from cosem import Decoder
 from cosem.message import json_line
 
 from host.capture import read
+from tools.cli import ArgumentParser
 
 
 def _key(text):
@@ -27,7 +28,7 @@ def _key(text):
 
 
 def main(argv):
-    ap = argparse.ArgumentParser(prog="build.py decode", description=__doc__.split("\n\n")[0])
+    ap = ArgumentParser(prog="build.py decode", description=__doc__.split("\n\n")[0])
     ap.add_argument("--key", type=_key, help="AES-128 decryption key (32 hex digits)")
     ap.add_argument("--auth-key", type=_key, help="authentication key (32 hex digits)")
     ap.add_argument("files", nargs="+", metavar="FILE", help="capture file ('-' for standard input)")

@@ -36,7 +36,9 @@ PASSWORD_ENV = "CIRCUITPY_WEB_API_PASSWORD"
 
 
 class DeployError(Exception):
-    pass
+    def __init__(self, text, status=1):
+        Exception.__init__(self, text)
+        self.status = status  # 2: bad arguments
 
 
 # --- the bundle -----------------------------------------------------------------
@@ -61,7 +63,7 @@ def check_bundle(bundle, files):
             try:
                 mpycompile.check_header(os.path.join(bundle, *rel.split("/")), "circuitpython")
             except mpycompile.CompileError as e:
-                raise DeployError("%s\n(this bundle was not built for CircuitPython: "
+                raise DeployError("%s (this bundle was not built for CircuitPython: "
                                   "python3 build.py build --target circuitpython)" % e)
 
 
@@ -269,7 +271,7 @@ def deploy_ota(bundle, url, password, force=False, log=print, client=None):
                 wf.delete(rel)
                 wf.move(rel + TMP_SUFFIX, rel)
     except DeployError as e:
-        raise DeployError("%s\nThe board has part of the update: run the same deploy again to finish it." % e)
+        raise DeployError("%s; the board has part of the update: run the same deploy again to finish it" % e)
     log("%d files replaced on the board (%d B)" % (len(changed), total))
     return [rel for rel, _ in changed]
 
@@ -298,13 +300,13 @@ def _args(argv):
             else:
                 i += 1
                 if i >= len(argv):
-                    raise DeployError("%s needs a value\n%s" % (a, USAGE))
+                    raise DeployError("%s needs a value (see build.py deploy --help)" % a, 2)
                 opts[key] = argv[i]
         else:
-            raise DeployError("unknown argument %s\n%s" % (a, USAGE))
+            raise DeployError("unknown argument %s (see build.py deploy --help)" % a, 2)
         i += 1
     if opts["drive"] and opts["ota"]:
-        raise DeployError("choose --drive or --ota, not both")
+        raise DeployError("choose --drive or --ota, not both", 2)
     return opts
 
 
@@ -328,8 +330,8 @@ def main(argv):
                 raise DeployError("no CIRCUITPY drive found: plug the board in, or give --drive PATH")
             deploy_drive(opts["bundle"], drive, opts["force"])
     except DeployError as e:
-        sys.stderr.write("deploy failed: %s\n" % e)
-        return 1
+        sys.stderr.write("deploy failed: %s\n" % str(e).replace("\n", " "))
+        return e.status
     return 0
 
 

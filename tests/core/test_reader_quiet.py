@@ -28,6 +28,9 @@ class LineBoard:
     def serial_overruns(self):
         return None
 
+    def serial_reconnects(self):
+        return None
+
 
 class Record:
     def __init__(self):

@@ -216,3 +216,16 @@ def test_non_ascii_digits_in_a_telegram_are_not_numbers():
             if item.ok:
                 for r in item.readings:
                     assert not isinstance(r.value, (int, float)) or r.obis != "1-0:1.8.0"
+
+
+def test_a_long_noise_run_reports_its_count_and_what_was_kept_alike():
+    # a capture at the wrong parity: stray binary bytes; the text and "length" must not disagree
+    noise = bytes(0x80 + i % 0x50 for i in range(NOISE_KEEP + 5))  # no flag, idle or text byte
+    f = [x for x in decode(noise) if not x.ok]
+    assert len(f) == 1 and f[0].reason == "format"
+    doc = json.loads(f[0].to_json())
+    assert doc["length"] == NOISE_KEEP == len(f[0].raw)
+    assert doc["error"].startswith("%d binary bytes" % (NOISE_KEEP + 5))
+    assert "the first %d kept" % NOISE_KEEP in doc["error"]
+    short = json.loads([x for x in decode(noise[:20]) if not x.ok][0].to_json())
+    assert short["length"] == 20 and short["error"].startswith("20 binary bytes that belong to no frame (")

@@ -26,13 +26,23 @@ def test_bundled_example_is_the_corpus_capture_byte_for_byte():
         assert mine == f.read()
 
 
+def _readme_command():
+    """The README's first command, as a new user types it (from the checkout's folder)."""
+    with open(os.path.join(ROOT, "README.md")) as f:
+        for line in f:
+            if line.strip().startswith("python3 build.py run "):
+                return line.split()[1:]
+    raise AssertionError("the README has no build.py run command")
+
+
 def test_build_py_run_replay_serves_data_json(tmp_path):
     port = _free_port()
+    args = _readme_command()
+    assert args[1:3] == ["run", "--replay"] and args[3].startswith("examples/")
     proc = subprocess.Popen(
-        [sys.executable, os.path.join(ROOT, "build.py"), "run", "--replay",
-         os.path.join(ROOT, "examples", "dsmr-v5-nl-iskra-mt382-1.txt"),
-         "--port", str(port), "--host", "127.0.0.1", "--data", str(tmp_path / "data")],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=str(tmp_path))
+        [sys.executable] + args + ["--port", str(port), "--host", "127.0.0.1", "--data",
+                                   str(tmp_path / "data")],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT)
     try:
         doc = None
         end = time.monotonic() + 30
@@ -51,4 +61,5 @@ def test_build_py_run_replay_serves_data_json(tmp_path):
         assert os.path.isdir(str(tmp_path / "data"))
     finally:
         proc.terminate()
-        proc.wait(10)
+        rc = proc.wait(10)
+    assert rc == 0  # SIGTERM (a service manager's stop) ends it like Ctrl-C

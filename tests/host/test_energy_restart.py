@@ -18,7 +18,7 @@ from energyhelp import DSMR_ROWS, TZ, dsmr_bytes, expected  # noqa: E402
 def _start(capture, data, port):
     log = open(os.path.join(data, "stdout-%d.txt" % port), "wb")
     return subprocess.Popen(
-        [sys.executable, os.path.join(ROOT, "build.py"), "run", "--replay", capture, "--speed", "1",
+        [sys.executable, os.path.join(ROOT, "build.py"), "run", "--replay", capture, "--speed", "7200",
          "--port", str(port), "--host", "127.0.0.1", "--data", data],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
 

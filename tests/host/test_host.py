@@ -50,8 +50,10 @@ def test_the_seed_firmwares_log_txt_replays_its_frames_with_their_zero_bytes(tmp
     p = tmp_path / "log.txt"
     p.write_text(text, newline="")
     assert capture.load_streams(str(p)) == ("log", [FRAME, FRAME[:20]])
-    board = run_host.make_board(run_host.parse_args(["--replay", str(p)]))
-    assert board.replay == [FRAME, FRAME[:20]] and board.wire == (2400, 8, "E")
+    board = run_host.make_board(run_host.parse_args(["--replay", str(p), "--data", str(tmp_path / "d")]))
+    assert board.replay == FRAME + FRAME[:20] and board.wire == (2400, 8, "E")
+    # each entry a moment of its own: it starts at its own time, the line quiet in between
+    assert board.schedule == [(0, 0.0), (len(FRAME), 10.0), (len(FRAME) + 20, 20.0)]
 
 
 def test_replay_goes_quiet_between_log_entries():

@@ -178,8 +178,10 @@ class Decoder:
     def _report_noise(self, out, final=False):
         n = self._noise_count
         if n >= NOISE_REPORT:
-            out.append(Failure("unknown", "format", "%d binary bytes that belong to no frame (wrong baud rate or "
-                                                    "parity, or a frame cut off)" % n, self._noise))
+            kept = len(self._noise)  # the text counts them all, "length" and "raw" are what was kept
+            out.append(Failure("unknown", "format", "%d binary bytes that belong to no frame%s (wrong baud rate "
+                                                    "or parity, or a frame cut off)"
+                               % (n, "" if kept == n else ", the first %d kept" % kept), self._noise))
         if n:
             self._noise = bytearray()
             self._noise_count = 0

@@ -46,6 +46,9 @@ class MeterReader:
             ov = board.serial_overruns()
             if ov is not None:
                 self.state.overruns = ov
+            ov = board.serial_reconnects()  # after a reconnect bytes come: counted here
+            if ov is not None:
+                self.state.reconnects = ov
             self._last = board.ticks_ms()
         elif self._last is not None and ticks_diff(board.ticks_ms(), self._last) >= self.quiet_ms:
             # nothing came since the last read, and that was long enough ago: a quiet line

@@ -23,6 +23,7 @@ class State:
         self.rejected = {}         # reason -> count
         self.decrypt_failures = 0
         self.overruns = 0          # receive-buffer overruns the port reported
+        self.reconnects = 0        # times the port failed and came back
         self.last_failure = None   # (reason, text) of the latest rejected frame
         self.frame_ticks = None    # when the latest frame (good or bad) ended
 
@@ -82,4 +83,5 @@ class State:
             ("rejected", rej),
             ("decrypt_failures", self.decrypt_failures),
             ("overruns", self.overruns),
+            ("reconnects", self.reconnects),
         ]

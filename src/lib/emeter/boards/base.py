@@ -46,6 +46,10 @@ class Board:
         """How many receive-buffer overruns the port has seen, or None if it cannot tell."""
         return None
 
+    def serial_reconnects(self):
+        """How many times the port failed and was opened again, or None if it never fails."""
+        return None
+
     # --- network --------------------------------------------------------
     def socket_pool(self):
         """A socketpool.SocketPool on the board, the `socket` module on the host."""

@@ -53,10 +53,12 @@ import wifi
 from watchdog import WatchDogMode
 
 from emeter.boards.base import Board as _Interface
-from emeter.clock import ticks_diff
+from emeter.clock import ticks_add, ticks_diff
 
 RX_BUFFER_SIZE = 4096
 _UART_FIFO = 128          # ESP32 hardware FIFO; within this of full, bytes get dropped
+_RETRY_FIRST_MS = 1000    # a UART that failed is opened again after 1 s, 2 s, 4 s ... 30 s
+_RETRY_MAX_MS = 30000
 _REMOUNT_AFTER_MS = 5000  # give USB time to enumerate before deciding nobody has the drive
 _REMOUNT_RETRY_MS = 60000  # a refused remount is tried again at most once a minute
 _CLOCK_SET_YEAR = 2024    # the RTC starts at 2000 until something sets it
@@ -128,6 +130,10 @@ class Board(_Interface):
         self._remount_tried_at = None  # type: int | None
         self._uart = None  # type: busio.UART | None
         self._rx_full = 0
+        self._uart_args = None  # type: tuple | None  # (rx pin, baud, bits, parity, stop) to reopen
+        self._retry_at = 0
+        self._retry_ms = _RETRY_FIRST_MS
+        self._reconnects = 0
         self._pool = None  # type: socketpool.SocketPool | None
         self._mdns = None  # type: object  # the mdns.Server, kept alive
         self._ap_ssid = None  # type: str | None
@@ -162,27 +168,58 @@ class Board(_Interface):
         if rx is None:
             raise ValueError("this board has no pin named RX: set the RX pin")
         self.serial_close()
-        self._uart = busio.UART(None, rx, baudrate=baud, bits=bits, parity=_parity(parity),
-                                stop=stop, timeout=0, receiver_buffer_size=self.uart_buffer_bytes)
+        args = self._uart_args = (rx, baud, bits, _parity(parity), stop)
+        self._retry_ms = _RETRY_FIRST_MS
+        self._uart = self._make_uart(args)
+
+    def _make_uart(self, args):
+        rx, baud, bits, parity, stop = args
+        return busio.UART(None, rx, baudrate=baud, bits=bits, parity=parity,
+                          stop=stop, timeout=0, receiver_buffer_size=self.uart_buffer_bytes)
 
     def serial_close(self):
+        self._uart_args = None
         if self._uart is not None:
             self._uart.deinit()
             self._uart = None
 
     def serial_readinto(self, buf):
         uart = self._uart
-        if uart is None:
+        try:
+            if uart is None:
+                # closed after an error: open again when the backoff says so
+                args = self._uart_args
+                if args is None or ticks_diff(supervisor.ticks_ms(), self._retry_at) < 0:
+                    return 0
+                uart = self._make_uart(args)
+                self._uart = uart
+                self._reconnects += 1
+                self._retry_ms = _RETRY_FIRST_MS
+            waiting = uart.in_waiting
+            if not waiting:
+                return 0
+            if waiting >= self.uart_buffer_bytes - _UART_FIFO:
+                self._rx_full += 1
+            return uart.readinto(buf) or 0
+        except Exception as e:
+            # close, say so once, open again 1 s later, then 2, 4 ... 30 s; the web server and
+            # the feeds go on meanwhile
+            if self._uart is not None:
+                print("emeter: serial port: %r; opening it again" % (e,))
+                try:
+                    self._uart.deinit()
+                except Exception:
+                    pass
+                self._uart = None
+            self._retry_at = ticks_add(supervisor.ticks_ms(), self._retry_ms)
+            self._retry_ms = min(self._retry_ms * 2, _RETRY_MAX_MS)
             return 0
-        waiting = uart.in_waiting
-        if not waiting:
-            return 0
-        if waiting >= self.uart_buffer_bytes - _UART_FIFO:
-            self._rx_full += 1
-        return uart.readinto(buf) or 0
 
     def serial_overruns(self):
         return self._rx_full
+
+    def serial_reconnects(self):
+        return self._reconnects
 
     # --- network --------------------------------------------------------
     def socket_pool(self):
