@@ -43,6 +43,11 @@ TOP = (
 PACKAGES = ("cosem", "emeter")
 # Modules under src/lib/ that only make sense on a computer (none today; host mode lives in host/).
 HOST_ONLY = ()
+# Modules whose text ships as built files instead: the page assets, written into
+# lib/emeter/web/www/ and sent from flash by emeter/web/assets.py (their text as .mpy
+# constants would sit in the board's heap).
+ASSET_SOURCES = ("emeter/web/www_css.py", "emeter/web/www_js.py")
+ASSET_DIR = "lib/emeter/web/www"
 
 # Libraries from PyPI: (distribution as pinned in requirements-dev.txt, module file or package folder).
 LIBRARIES = (
@@ -133,7 +138,7 @@ def plan(root=ROOT, sites=None, libraries=True):
     for pkg in PACKAGES:
         for host in sorted(glob.glob(os.path.join(lib, pkg, "**", "*.py"), recursive=True)):
             rel = os.path.relpath(host, lib).replace(os.sep, "/")
-            if rel not in HOST_ONLY:
+            if rel not in HOST_ONLY and rel not in ASSET_SOURCES:
                 files.append((host, "lib/" + rel, True))
     wanted = pins(root)
     for dist, top in (LIBRARIES if libraries else ()):
@@ -165,6 +170,24 @@ def _write_tree(files, tmp, target, compiler):
         else:
             shutil.copyfile(host, out)
         rows.append((dest, os.path.getsize(host), os.path.getsize(out)))
+    return rows
+
+
+def write_assets(tmp, root=ROOT):
+    """Write the page assets, built from their source modules, into tmp/ASSET_DIR; return rows
+    (drive path, source bytes, shipped bytes) as _write_tree does."""
+    lib = os.path.join(root, "src", "lib")
+    if lib not in sys.path:
+        sys.path.insert(0, lib)
+    from emeter.web import assets
+    rows = []
+    folder = os.path.join(tmp, *ASSET_DIR.split("/"))
+    os.makedirs(folder, exist_ok=True)
+    for path, name in sorted(assets.FILES.items()):
+        data = assets.build(path)
+        with open(os.path.join(folder, name), "wb") as f:
+            f.write(data)
+        rows.append((ASSET_DIR + "/" + name, len(data), len(data)))
     return rows
 
 
@@ -200,6 +223,7 @@ def build(target="circuitpython", mpy_cross=None, out_dir=None, root=ROOT, sites
     tmp = tempfile.mkdtemp(prefix=".CIRCUITPY-", dir=parent)
     try:
         rows = _write_tree(files, tmp, target, compiler)
+        rows += write_assets(tmp, root)
         _swap_in(tmp, out_dir)
     except mpycompile.CompileError as e:
         shutil.rmtree(tmp, ignore_errors=True)

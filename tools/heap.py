@@ -328,6 +328,8 @@ def measure(vm=None, heap=DEFAULT_HEAP, app=True, timeout=VM_TIMEOUT_S, settings
         tree = os.path.join(work, "vm")
         stage(tree, probe_files(os.path.join(work, "src"), app), compiler, vm.target)
         prune()
+        if app:
+            bundle.write_assets(tree)  # the page assets as the bundle ships them (files, sent from flash)
         probe = os.path.join(tree, "probe")
         os.makedirs(probe)
         os.makedirs(os.path.join(tree, "data"))

@@ -98,3 +98,16 @@ def test_every_dsmr_capture_decodes_the_same_by_either_road():
             assert fast.to_json() == slow.to_json(), name
     finally:
         dsmr._SLICING = saved
+
+
+def test_board_road_tells_apart_codes_that_share_length_and_last_bytes():
+    # '1-0:1.8.1' and '1-1:1.8.1' differ only in the byte the board road's look-up skips
+    body = b"/ISK5\\2M550T-1012\r\n\r\n1-0:1.8.1(000001.000*kWh)\r\n1-1:1.8.1(000002.000*kWh)\r\n" \
+           b"1-0:1.8.1(000003.000*kWh)\r\n!\r\n"
+    saved = dsmr._SLICING
+    try:
+        dsmr._SLICING = False
+        msg = dsmr.parse(body)
+    finally:
+        dsmr._SLICING = saved
+    assert [(r.obis, str(r.value)) for r in msg.readings] == [("1-0:1.8.1", "3.000"), ("1-1:1.8.1", "2.000")]

@@ -74,3 +74,27 @@ def test_writing_a_node_directly_equals_writing_its_plain_form():
         out = []
         axdr.write_plain(node, out)
         assert "".join(out) == dumps(axdr.plain(node))
+
+
+def test_one_byte_values_share_one_node_and_keep_their_value_past_the_cache_bound():
+    def one(tag, byte):
+        return axdr.decode(bytes([tag, byte]))[0]
+
+    first = one(axdr.INT8, 0xFF)
+    assert first == (axdr.INT8, -1) and one(axdr.INT8, 0xFF) is first  # shared, not rebuilt
+    assert one(axdr.BOOLEAN, 2) == (axdr.BOOLEAN, True) and one(axdr.ENUM, 27) == (axdr.ENUM, 27)
+    for b in range(256):  # more distinct values than are remembered: each still exact
+        assert one(axdr.UINT8, b) == (axdr.UINT8, b)
+        assert one(axdr.INT8, b) == (axdr.INT8, b - 256 if b > 127 else b)
+    assert len(axdr._SMALL) <= axdr._SMALL_MAX
+
+
+def test_six_byte_codes_share_one_node_and_codes_with_the_same_digest_stay_apart():
+    def one(code):
+        return axdr.decode(bytes([axdr.OCTET_STRING, 6]) + bytes(code))[0]
+
+    a = one([1, 0, 1, 8, 0, 255])
+    assert a == (axdr.OCTET_STRING, bytes([1, 0, 1, 8, 0, 255])) and one([1, 0, 1, 8, 0, 255]) is a
+    b = one([0, 16, 1, 8, 0, 255])  # the same look-up digest as a: compared byte by byte
+    assert b == (axdr.OCTET_STRING, bytes([0, 16, 1, 8, 0, 255]))
+    assert one([1, 0, 1, 8, 0, 255]) is a

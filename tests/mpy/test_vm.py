@@ -213,3 +213,24 @@ for i in out:
     lines = out_c.splitlines()
     assert lines[0].startswith("('incomplete'") and '"1-0:29.7.0":{"value":2029' in lines[3]
     assert '"1-0:1.8.0*101":{"value":0.005,"unit":"Wh"' in out_c and '"1-0:16.7.0":{"value":16' in out_c
+
+
+BOARD_CODES_PROBE = r"""
+from cosem import dsmr
+dsmr._SLICING = False  # the boards' road: codes found without a slice, from the code cache
+lines = [b"1-0:1.8.1(000001.000*kWh)", b"1-1:1.8.1(000002.000*kWh)", b"1-0:1.8.1*255(000003.000*kWh)",
+         b"0-0:96.1.1(4B38)", b"1-0:2.8.1(000004.000*kWh)", b"1-0:1.8.1(000005.000*kWh)"]
+body = b"/ISK5\\2M550T-1012\r\n\r\n" + b"\r\n".join(lines) + b"\r\n!\r\n"
+for _ in range(2):  # the second time every code comes from the cache
+    msg = dsmr.parse(body)
+    print([(r.obis, str(r.value), r.unit) for r in msg.readings])
+"""
+
+
+def test_board_code_cache_tells_apart_codes_sharing_a_lookup_key_like_cpython():
+    # MicroPython keeps a code sent as its key as the key text alone (bytes.startswith takes a
+    # str there); CPython keeps the bytes: the readings must be the same
+    out_c, out_m = both(BOARD_CODES_PROBE)
+    assert out_m == out_c
+    assert out_m.splitlines()[1] == out_m.splitlines()[0]
+    assert "('1-1:1.8.1', '2.000', 'kWh')" in out_m and "('1-0:1.8.1', '5.000', 'kWh')" in out_m

@@ -5,7 +5,7 @@ decryption is not provided. CircuitPython boards have `aesio` (native ECB) and
 it is used when it imports; CPython and MicroPython have none, so a
 byte-oriented AES-128 (FIPS-197) in plain Python stands in. It works on bytes
 only -- every intermediate is a small int, which matters on boards whose small
-ints are 31 bits -- and its tables are built once at import.
+ints are 31 bits -- and its tables are built once, by the first key that needs them.
 """
 
 try:
@@ -47,7 +47,12 @@ def _tables():
     return bytes(sbox), bytes(s2), bytes(s3)
 
 
-_S, _S2, _S3 = _tables()
+_S = _S2 = _S3 = None  # built by the first Python cipher: a board with aesio never needs them
+
+
+def _build():
+    global _S, _S2, _S3
+    _S, _S2, _S3 = _tables()
 _RCON = b"\x01\x02\x04\x08\x10\x20\x40\x80\x1b\x36"
 
 
@@ -78,6 +83,8 @@ class _PyAes128:
     native = False
 
     def __init__(self, key):
+        if _S is None:
+            _build()
         self._rk = _expand(key)
         self._s = bytearray(16)
         self._t = bytearray(16)

@@ -8,7 +8,6 @@ text; float32/64 are the only floats, and only because the meter sent a float.
 
 import struct
 
-from . import jsonw as _jsonw
 
 NULL = 0
 ARRAY = 1
@@ -64,6 +63,11 @@ for _t, _v in FIXED.items():
 INTEGER_TAGS = (INT32, UINT32, INT8, INT16, UINT8, UINT16, INT64, UINT64, ENUM, BCD)
 
 MAX_DEPTH = 12
+
+_SMALL = {}      # (tag << 8 | byte) -> the node of a one-byte value, shared (see _node)
+_SMALL_MAX = 64  # a meter uses a handful; values that keep changing are not remembered
+_SIX = {}        # a small-int digest of 6 bytes -> the node of that 6-byte octet-string
+_SIX_MAX = 96    # the OBIS codes of a push list (pushed every time); then no more are kept
 
 
 class AxdrError(ValueError):
@@ -164,11 +168,22 @@ def _node(buf, at, depth):
         if pos + size > end:
             raise Truncated("value needs %d bytes, %d left" % (size, end - pos))
         at[0] = pos + size
-        if tag == BOOLEAN:
-            return tag, buf[pos] != 0
         if size == 1:
-            v = buf[pos]
-        elif size == 2:
+            # one-byte values (scalers, units, enums, flags) repeat in every push: one shared
+            # node each (a node is a tuple, never changed), so they cost no heap per message
+            k = (tag << 8) | buf[pos]
+            node = _SMALL.get(k)
+            if node is None:
+                v = buf[pos]
+                if tag == BOOLEAN:
+                    v = v != 0
+                elif f[2] and v & 0x80:
+                    v -= 0x100
+                node = (tag, v)
+                if len(_SMALL) < _SMALL_MAX:
+                    _SMALL[k] = node
+            return node
+        if size == 2:
             v = (buf[pos] << 8) | buf[pos + 1]
         else:
             v = uint(buf, pos, size)
@@ -201,6 +216,8 @@ def _node(buf, at, depth):
         if pos + n > end:
             raise Truncated("value needs %d bytes, %d left" % (n, end - pos))
         at[0] = pos + n
+        if n == 6 and tag == OCTET_STRING:
+            return _six(buf, pos)
         raw = bytes(buf[pos:pos + n])
         return tag, raw if tag == OCTET_STRING else text(raw)
     if tag == NULL:
@@ -221,156 +238,45 @@ def _node(buf, at, depth):
     raise AxdrError("unknown A-XDR tag 0x%02x" % tag)
 
 
+# Compact arrays, skipping a value unread, and a node as JSON live in axdrmore.py, loaded on
+# first use: most meters never send the first, and only the others' callers need the rest.
+def _six(buf, pos):
+    # A 6-byte octet-string is an OBIS code nearly always, the same ones every push: one
+    # shared node per code (checked byte by byte), so a message makes no bytes for its codes.
+    b0, b1, b2, b3, b4, b5 = buf[pos], buf[pos + 1], buf[pos + 2], buf[pos + 3], buf[pos + 4], buf[pos + 5]
+    k = (b0 << 22) ^ (b1 << 18) ^ (b2 << 12) ^ (b3 << 6) ^ b4 ^ (b5 << 9)
+    node = _SIX.get(k)
+    if node is not None:
+        v = node[1]
+        if v[0] == b0 and v[1] == b1 and v[2] == b2 and v[3] == b3 and v[4] == b4 and v[5] == b5:
+            return node
+        return OCTET_STRING, bytes(buf[pos:pos + 6])  # another code with the same digest
+    node = (OCTET_STRING, bytes(buf[pos:pos + 6]))
+    if len(_SIX) < _SIX_MAX:
+        _SIX[k] = node
+    return node
+
+
 def skip(buf, pos, end, depth=0):
     """Where the tagged value at pos ends, with decode()'s checks but no values made.
 
     Only bytes before end count. Raises what decode() would (Truncated, AxdrError)."""
-    if pos >= end:
-        raise Truncated("value missing")
-    if depth > MAX_DEPTH:
-        raise AxdrError("nesting deeper than %d" % MAX_DEPTH)
-    tag = buf[pos]
-    pos += 1
-    f = FIXED.get(tag)
-    if f is not None:
-        size = f[1]
-    elif tag == ARRAY or tag == STRUCTURE:
-        n, pos = length(buf, pos, end)
-        if n > end - pos:
-            raise Truncated("%d elements cannot fit in %d bytes" % (n, end - pos))
-        for _ in range(n):
-            pos = skip(buf, pos, end, depth + 1)
-        return pos
-    elif tag == OCTET_STRING or tag == VISIBLE_STRING or tag == UTF8_STRING:
-        size, pos = length(buf, pos, end)
-    elif tag == NULL:
-        return pos
-    elif tag in SIZED:
-        size = SIZED[tag]
-    elif tag == BIT_STRING:
-        bits, pos = length(buf, pos, end)
-        size = (bits + 7) // 8
-    elif tag == COMPACT_ARRAY:
-        # rare: decode it for real, on exactly the valid bytes
-        data = buf if end == len(buf) else buf[:end]
-        return _compact(data, pos, depth)[1]
-    else:
-        raise AxdrError("unknown A-XDR tag 0x%02x" % tag)
-    if pos + size > end:
-        raise Truncated("value needs %d bytes, %d left" % (size, end - pos))
-    return pos + size
-
-
-def _type_description(buf, pos, depth):
-    """A TypeDescription -> (description, next pos); description is a tag, or
-    (ARRAY, count, element description), or (STRUCTURE, [descriptions])."""
-    _need(buf, pos, 1)
-    if depth > MAX_DEPTH:
-        raise AxdrError("type description too deep")
-    tag = buf[pos]
-    pos += 1
-    if tag == ARRAY:
-        _need(buf, pos, 2)
-        count = uint(buf, pos, 2)
-        d, pos = _type_description(buf, pos + 2, depth + 1)
-        return (ARRAY, count, d), pos
-    if tag == STRUCTURE:
-        n, pos = length(buf, pos)
-        if n > len(buf) - pos:
-            raise Truncated("structure description too long")
-        ds = []
-        for _ in range(n):
-            d, pos = _type_description(buf, pos, depth + 1)
-            ds.append(d)
-        return (STRUCTURE, ds), pos
-    if tag in FIXED or tag in SIZED or tag in (NULL, OCTET_STRING, VISIBLE_STRING, UTF8_STRING, BIT_STRING):
-        return tag, pos
-    raise AxdrError("unknown type 0x%02x in compact-array description" % tag)
-
-
-def _untagged(desc, buf, pos, depth):
-    """One value of a compact array, laid out by its description (no tag bytes)."""
-    if depth > MAX_DEPTH:
-        raise AxdrError("compact value too deep")
-    if isinstance(desc, tuple):
-        items = []
-        if desc[0] == ARRAY:
-            if desc[1] > len(buf) - pos + 1:
-                raise Truncated("compact array count too large")
-            for _ in range(desc[1]):
-                node, pos = _untagged(desc[2], buf, pos, depth + 1)
-                items.append(node)
-            return (ARRAY, items), pos
-        for d in desc[1]:
-            node, pos = _untagged(d, buf, pos, depth + 1)
-            items.append(node)
-        return (STRUCTURE, items), pos
-    if desc in FIXED:
-        v, pos = _fixed(desc, buf, pos)
-        return (desc, v), pos
-    if desc in SIZED:
-        v, pos = _sized(desc, buf, pos)
-        return (desc, v), pos
-    if desc == NULL:
-        return (NULL, None), pos
-    # strings: length-prefixed, as when tagged
-    node, end = decode(bytes([desc]) + bytes(buf[pos:]), 0, depth)
-    return node, pos + end - 1
+    from .axdrmore import skip
+    return skip(buf, pos, end, depth)
 
 
 def _compact(buf, pos, depth):
-    desc, pos = _type_description(buf, pos, depth)
-    n, pos = length(buf, pos)
-    _need(buf, pos, n)
-    end = pos + n
-    part = bytes(buf[pos:end])
-    items = []
-    p = 0
-    guard = 0
-    while p < len(part):
-        node, q = _untagged(desc, part, p, depth + 1)
-        if q == p:
-            guard += 1
-            if guard > 64:
-                raise AxdrError("compact array of empty values")
-        p = q
-        items.append(node)
-    return (COMPACT_ARRAY, items), end
-
-
-_BYTES = (bytes, bytearray)
+    from .axdrmore import compact
+    return compact(buf, pos, depth)
 
 
 def write_plain(node, out):
-    """jsonw.write(plain(node), out) without making plain(node): the JSON pieces go straight
-    into out (a dict, a sort and a list per node otherwise)."""
-    tag, v = node
-    out.append('{"type":"')
-    out.append(type_name(tag))  # names need no escape
-    out.append('","value":')
-    if tag == ARRAY or tag == STRUCTURE or tag == COMPACT_ARRAY:
-        out.append("[")
-        first = True
-        for n in v:
-            if not first:
-                out.append(",")
-            first = False
-            write_plain(n, out)
-        out.append("]")
-    elif isinstance(v, _BYTES):
-        out.append('"')
-        out.append(bytes(v).hex() if v else "")
-        out.append('"')
-    else:
-        _jsonw.write(v, out)
-    out.append("}")
+    """jsonw.write(plain(node), out) without making plain(node) (see axdrmore.write_plain)."""
+    from .axdrmore import write_plain
+    write_plain(node, out)
 
 
 def plain(node):
     """A node as JSON-friendly data: {'type': name, 'value': ...} with nested lists."""
-    tag, v = node
-    if tag in (ARRAY, STRUCTURE, COMPACT_ARRAY):
-        v = [plain(n) for n in v]
-    elif isinstance(v, _BYTES):
-        v = bytes(v).hex() if v else ""
-    return {"type": type_name(tag), "value": v}
+    from .axdrmore import plain
+    return plain(node)

@@ -10,8 +10,22 @@ general-block-transfer (0xE0):
   block-control(1: 0x80 last block) | block-number(2) | ack(2) | length | block data
 """
 
-from . import axdr
-from .cosemtime import iso
+# A-XDR and COSEM time are loaded when a notification (or a raw APDU, or a block) is first
+# read: a ciphered APDU that carries a DSMR telegram needs neither.
+axdr = None
+_iso = None
+
+
+def _load_axdr():
+    global axdr
+    from . import axdr
+    return axdr
+
+
+def _load_iso():
+    global _iso
+    from .cosemtime import iso as _iso
+    return _iso
 
 DATA_NOTIFICATION = 0x0F
 GLO_CIPHERING = 0xDB
@@ -45,51 +59,54 @@ def apdu_complete(buf, pos, avail):
     Raises axdr.AxdrError when the bytes cannot be an APDU. Nothing is decoded or
     copied: the values are only stepped over (axdr.skip).
     """
+    ax = axdr or _load_axdr()
     try:
         if pos >= avail:
             return -1
         tag = buf[pos]
         if tag == DATA_NOTIFICATION:
             p = _after_datetime(buf, pos + 5, avail)
-            return axdr.skip(buf, p, avail)
+            return ax.skip(buf, p, avail)
         if tag == GLO_CIPHERING or tag == DED_CIPHERING:
-            n, p = axdr.length(buf, pos + 1, avail)
+            n, p = ax.length(buf, pos + 1, avail)
             p += n
-            n, p = axdr.length(buf, p, avail)
+            n, p = ax.length(buf, p, avail)
             if p + n > avail:
                 return -1
             return p + n
         if tag == BLOCK_TRANSFER:
-            n, p = axdr.length(buf, pos + 6, avail)
+            n, p = ax.length(buf, pos + 6, avail)
             if p + n > avail:
                 return -1
             return p + n
-    except axdr.Truncated:
+    except ax.Truncated:
         return -1
     except IndexError:
         return -1
-    raise axdr.AxdrError("not an APDU")
+    raise ax.AxdrError("not an APDU")
 
 
 def _after_datetime(data, p, end=None):
     """Skip the notification's date-time field; -> position of the body."""
+    ax = axdr or _load_axdr()
     if end is None:
         end = len(data)
     if p >= end:
-        raise axdr.Truncated("date-time missing")
+        raise ax.Truncated("date-time missing")
     b = data[p]
     if b == 0x00:
         return p + 1
     if b == 0x0C:
         return p + 13
-    if b == axdr.OCTET_STRING:
-        n, q = axdr.length(data, p + 1, end)
+    if b == ax.OCTET_STRING:
+        n, q = ax.length(data, p + 1, end)
         return q + n
-    raise axdr.AxdrError("date-time field starts 0x%02x" % b)
+    raise ax.AxdrError("date-time field starts 0x%02x" % b)
 
 
 def data_notification(data):
     """-> (fields dict, body node). Raises ApduError."""
+    ax = axdr or _load_axdr()
     if len(data) < 6:
         raise ApduError("truncated", "data-notification shorter than its header")
     fields = {"type": "data-notification", "invoke_id": bytes(data[1:5]).hex()}
@@ -101,10 +118,10 @@ def data_notification(data):
     elif b == 0x0C:
         stamp = bytes(data[p + 1:p + 13])
         p += 13
-    elif b == axdr.OCTET_STRING:
+    elif b == ax.OCTET_STRING:
         try:
-            n, q = axdr.length(data, p + 1)
-        except axdr.AxdrError as e:
+            n, q = ax.length(data, p + 1)
+        except ax.AxdrError as e:
             raise ApduError("axdr", "date-time: %s" % e)
         stamp = bytes(data[q:q + n])
         p = q + n
@@ -113,27 +130,45 @@ def data_notification(data):
     if stamp is not None:
         if len(stamp) != 12:
             raise ApduError("truncated", "data-notification date-time cut short")
-        fields["datetime"] = iso(stamp)
+        fields["datetime"] = (_iso or _load_iso())(stamp)
         fields["datetime_raw"] = stamp.hex()
     try:
-        body, end = axdr.decode(data, p)
-    except axdr.Truncated as e:
+        body, end = ax.decode(data, p)
+    except ax.Truncated as e:
         raise ApduError("truncated", "notification body: %s" % e)
-    except axdr.AxdrError as e:
+    except ax.AxdrError as e:
         raise ApduError("axdr", "notification body: %s" % e)
     if end != len(data):
         fields["trailing_bytes"] = len(data) - end
     return fields, body
 
 
+def _length(data, pos):
+    """axdr.length(data, pos) for the ciphering header, without loading A-XDR: (value, next
+    pos); ValueError when the length is cut short or malformed."""
+    end = len(data)
+    if pos >= end:
+        raise ValueError("length missing")
+    n = data[pos]
+    if n < 0x80:
+        return n, pos + 1
+    k = n & 0x7F
+    if k == 0 or k > 4 or pos + 1 + k > end:
+        raise ValueError("bad length")
+    v = 0
+    for i in range(pos + 1, pos + 1 + k):
+        v = (v << 8) | data[i]
+    return v, pos + 1 + k
+
+
 def ciphered(data):
     """Split a general-glo/ded-ciphering APDU -> dict of its parts. Raises ApduError."""
     try:
-        n, p = axdr.length(data, 1)
+        n, p = _length(data, 1)
         title = bytes(data[p:p + n])
         p += n
-        n, p = axdr.length(data, p)
-    except axdr.AxdrError:
+        n, p = _length(data, p)
+    except ValueError:
         raise ApduError("truncated", "ciphered APDU header cut short")
     if p + n > len(data) or n < 5:
         raise ApduError("truncated", "ciphered APDU says %d bytes, has %d" % (n, len(data) - p))
@@ -145,9 +180,9 @@ def ciphered(data):
         if n - 5 < TAG_LEN:
             raise ApduError("truncated", "ciphered APDU too short for its tag")
         tag = bytes(data[end - TAG_LEN:end])
-        body = bytes(data[p + 5:end - TAG_LEN])  # one copy of the body
-    else:
-        body = bytes(data[p + 5:end])
+        end -= TAG_LEN
+    # ciphertext is only read (decrypt makes the plaintext): a view of it, not a copy
+    body = memoryview(data)[p + 5:end] if sc & 0x20 else bytes(data[p + 5:end])
     return {"system_title": title, "security_control": sc, "frame_counter": counter,
             "body": body, "tag": tag, "end": p + n}
 
@@ -193,13 +228,14 @@ def decipher(parts, key, auth_key, ciphers=None):
 
 def block(data):
     """A general-block-transfer APDU -> (last, number, block bytes). Raises ApduError."""
+    ax = axdr or _load_axdr()
     if len(data) < 6:
         raise ApduError("truncated", "block transfer header cut short")
     ctrl = data[1]
     number = (data[2] << 8) | data[3]
     try:
-        n, p = axdr.length(data, 6)
-    except axdr.AxdrError:
+        n, p = ax.length(data, 6)
+    except ax.AxdrError:
         raise ApduError("truncated", "block transfer length cut short")
     if p + n > len(data):
         raise ApduError("truncated", "block %d says %d bytes, has %d" % (number, n, len(data) - p))

@@ -9,8 +9,8 @@ One call takes one whole telegram, '/' to the end of the '!' line:
     !56DD                        end; CRC-16/ARC of '/'..'!' as 4 (or 3) hex digits, or none
 
 The Polish hybrid (identification, blank line, then a GCM block with no 0xDB tag,
-then '!' + CRC) is recognised here too. Lines are cut out of the bytes by index;
-only the pieces that become values are decoded to text.
+then '!' + CRC) is recognised here and decoded by dsmrgcm.py. Lines are cut out of
+the bytes by index; only the pieces that become values are decoded to text.
 """
 
 from .crc import crc16_arc
@@ -21,7 +21,6 @@ from .dsmr_spec import CLOCK, EVENT_LOG, HISTORY, ID_KEYS, KINDS, PROFILE, TEXT,
 
 _DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _DST = {"S": "summer", "W": "winter"}
-_GCM_TAG_LEN = 12
 _SEPARATORS = b"-:.."
 _FAST_DIGITS = 32  # longer values are read a byte at a time (no int() of a huge text)
 # Units as meters print them, so the common ones cost no new string per line.
@@ -51,14 +50,78 @@ _CODES_MAX = 96  # more codes than any meter sends; past it the cache starts afr
 def _code(raw):
     hit = _CODES.get(raw)
     if hit is None:
-        obis = _obis(raw, 0, len(raw))
-        if obis is None:
-            return None, None  # not remembered: junk should not fill the cache
-        hit = (obis, _kind(obis))
+        hit = _lookup(raw)
+        if hit[0] is None:
+            return hit  # not remembered: junk should not fill the cache
         if len(_CODES) >= _CODES_MAX:
             _CODES.clear()
         _CODES[raw] = hit
     return hit
+
+
+def _lookup(raw):
+    obis = _obis(raw, 0, len(raw))
+    if obis is None:
+        return None, None
+    return obis, _kind(obis)
+
+
+# The same found without a slice, for the boards (a slice per line is a heap block there):
+# (length, three of the last five bytes) -> a row, or a list of rows when codes share that
+# look-up key. A row is (code bytes, OBIS key, kind), taken when its bytes start at the line;
+# where bytes.startswith takes a str (MicroPython, CircuitPython) a code sent exactly as its
+# key, of no special kind, is kept as the key alone, compared as it stands.
+_AT = {}  # type: dict
+_K = [None]  # the kind of the code _code_at() last returned (no pair made per line)
+try:
+    _STR_ROWS = b"1-0".startswith("1-")
+except TypeError:  # CPython
+    _STR_ROWS = False
+
+
+def _row_key(row, data, pos, n):
+    if type(row) is str:
+        if len(row) == n and data.startswith(row, pos):
+            _K[0] = None
+            return row
+        return None
+    raw = row[0]
+    if len(raw) == n and data.startswith(raw, pos):
+        _K[0] = row[2]
+        return row[1]
+    return None
+
+
+def _code_at(data, pos, p):
+    """The OBIS key of the code data[pos:p] (None if it is not one); its kind in _K[0]."""
+    n = p - pos
+    h = ((n if n < 64 else 63) << 24) | (data[p - 1] << 16) | (data[p - 3] << 8) | data[p - 5] if n >= 5 else n
+    e = _AT.get(h)
+    if e is not None:
+        if type(e) is list:
+            for row in e:
+                obis = _row_key(row, data, pos, n)
+                if obis is not None:
+                    return obis
+        else:
+            obis = _row_key(e, data, pos, n)
+            if obis is not None:
+                return obis
+    raw = data[pos:p]
+    obis, kind = _lookup(raw)
+    _K[0] = kind
+    if obis is not None:
+        if len(_AT) >= _CODES_MAX:
+            _AT.clear()
+            e = None
+        row = obis if _STR_ROWS and kind is None and len(obis) == n and obis.encode() == raw else (raw, obis, kind)
+        if e is None:
+            _AT[h] = row
+        elif type(e) is list:
+            e.append(row)
+        else:
+            _AT[h] = [e, row]
+    return obis
 
 
 class _Bad(Exception):
@@ -77,10 +140,14 @@ def parse(data, key=None, check_crc=True):
     eol = data.find(b"\n", start)
     if eol < 0:
         return Failure("dsmr", "truncated", "telegram ends inside the identification line", data)
-    ident = _text(data[start:eol]).rstrip("\r")
+    e = eol
+    while e > start and data[e - 1] == 13:  # (as rstrip('\r'), without a second string)
+        e -= 1
+    ident = _text(data[start:e])
     body = _blank_line_end(data, eol + 1)
     if body < len(data) and _binary(data[body]):
-        return _parse_hybrid(data, start, body, ident, key, check_crc)
+        from .dsmrgcm import parse_hybrid  # (only Polish meters send it: loaded when met)
+        return parse_hybrid(data, start, body, ident, key, check_crc)
     bang = data.find(b"\n!", eol)
     if bang < 0:
         return Failure("dsmr", "truncated", "no '!' end line", data)
@@ -132,6 +199,7 @@ def _lines(msg, data, pos, stop):
     spans = []    # ... else its values as spans  # type: list
     asc = _ascii(data)
     codes = _CODES
+    slicing = _SLICING
     rs = msg.readings
     idx = msg.index()  # a new code is appended here directly, as msg.add would
     while pos < stop:
@@ -157,7 +225,8 @@ def _lines(msg, data, pos, stop):
             else:
                 if obis is not None:
                     if sa >= 0:
-                        v, u = _number(data, sa, sb)
+                        v = _num(data, sa, sb)
+                        u = _U[0]
                         if obis in idx:
                             msg.add(obis, v, u)
                         else:
@@ -170,11 +239,15 @@ def _lines(msg, data, pos, stop):
                 p = data.find(b"(", pos, e)
                 if p <= pos:
                     raise _Bad("not an OBIS line: %r" % _text(data[pos:e]))
-                raw = data[pos:p]
-                hit = codes.get(raw)
-                if hit is None:
-                    hit = _code(raw)
-                obis, kind = hit
+                if slicing:
+                    raw = data[pos:p]
+                    hit = codes.get(raw)
+                    if hit is None:
+                        hit = _code(raw)
+                    obis, kind = hit
+                else:
+                    obis = _code_at(data, pos, p)
+                    kind = _K[0]
                 if obis is None:
                     raise _Bad("not an OBIS line: %r" % _text(data[pos:e]))
                 if kind is None and data[e - 1] == 41 and data.find(b")", p + 1, e) == e - 1:
@@ -260,7 +333,8 @@ def _add(msg, data, obis, kind, spans, asc=False):
     # Values are read from their spans: numbers and times straight from the bytes (the same
     # answers as _value() and _stamp() of their text), text made only where it is kept.
     if kind is None and len(spans) == 2:  # the common case: one number (or text) and its unit
-        v, u = _number(data, spans[0], spans[1])
+        v = _num(data, spans[0], spans[1])
+        u = _U[0]
         msg.add(obis, v, u)
         return
     if kind == TEXT:
@@ -309,6 +383,25 @@ def _number(data, a, b):
 
 def _number_slow(data, a, b):
     # The reference reading of data[a:b], a byte at a time with no text made on the way.
+    v = _num_slow(data, a, b)
+    return v, _U[0]
+
+
+# The unit of the last _num() / _num_slow(): a (value, unit) pair returned per reading is a
+# heap block on the boards, so the decoder's own loops take the value and read the unit here.
+_U = [None]
+_ZEROS = tuple([Dec(0, -k) for k in range(7)])
+
+
+def _num(data, a, b):
+    """_number(data, a, b)[0], its unit left in _U[0]."""
+    if _SLICING:
+        v, _U[0] = _number(data, a, b)
+        return v
+    return _num_slow(data, a, b)
+
+
+def _num_slow(data, a, b):
     i = a
     c = data[i] if i < b else 0
     neg = c == 45  # '-'
@@ -336,11 +429,16 @@ def _number_slow(data, a, b):
         frac = i - first
         n += frac
     if n == 0 or (i < b and data[i] != 42):  # no digits, or not followed by '*unit'
-        return _value(_text(data[a:b]))
+        v, _U[0] = _value(_text(data[a:b]))
+        return v
     if neg:
         m = -m
-    v = Dec(m, -frac) if frac else m
-    return v, _unit(data, i + 1, b) if i < b else None
+    _U[0] = _unit(data, i + 1, b) if i < b else None
+    if not frac:
+        return m
+    if m == 0 and frac < 7:
+        return _ZEROS[frac]  # registers at zero are common: one shared value each (Dec is never changed)
+    return Dec(m, -frac)
 
 
 def _unit(data, a, b):
@@ -365,14 +463,16 @@ def _unit_text(raw):
 def _generic(msg, obis, data, spans, asc):
     n = len(spans)
     if n == 2:
-        v, u = _number(data, spans[0], spans[1])
+        v = _num(data, spans[0], spans[1])
+        u = _U[0]
         msg.add(obis, v, u)
         return
     if n == 4:
         st = _stamp_at(data, spans[0], spans[1], asc)
         if st is not None and st[1] is not None:
             # gas/water/heat 24.2.1, 24.2.3, capacity peak 1.6.0: (when)(value*unit)
-            v, u = _number(data, spans[2], spans[3])
+            v = _num(data, spans[2], spans[3])
+            u = _U[0]
             extra = _dst_extra(st[1])
             extra["timestamp"] = st[0]
             msg.add(obis, v, u, extra)
@@ -392,7 +492,8 @@ def _event_log(msg, obis, data, spans, asc):
         st = _stamp_at(data, spans[i], spans[i + 1], asc)
         if st is None:
             return False
-        v, u = _number(data, spans[i + 2], spans[i + 3])
+        v = _num(data, spans[i + 2], spans[i + 3])
+        u = _U[0]
         entries.append({"end": st[0], "dst": st[1], "duration": v, "unit": u})
     msg.add(obis, count, None, {"entries": entries})
     return True
@@ -415,7 +516,8 @@ def _history(msg, obis, data, spans, asc):
         b = _stamp_at(data, spans[j + 2], spans[j + 3], asc)
         if a is None or b is None:
             return False
-        v, u = _number(data, spans[j + 4], spans[j + 5])
+        v = _num(data, spans[j + 4], spans[j + 5])
+        u = _U[0]
         entries.append({"timestamp": a[0], "dst": a[1], "occurred": b[0], "occurred_dst": b[1],
                         "value": v, "unit": u})
     msg.add(obis, count, None, {"entries": entries})
@@ -446,7 +548,8 @@ def _item_at(data, a, b, asc):
     st = _stamp_at(data, a, b, asc)
     if st is not None and st[1] is not None:
         return {"timestamp": st[0], "dst": st[1]}
-    v, u = _number(data, a, b)
+    v = _num(data, a, b)
+    u = _U[0]
     return {"value": v} if u is None else {"value": v, "unit": u}
 
 
@@ -542,9 +645,9 @@ def _binary(c):
 
 
 def _blank_line_end(data, i):
-    if data[i:i + 2] == b"\r\n":
+    if data.startswith(b"\r\n", i):
         return i + 2
-    if data[i:i + 1] == b"\n":
+    if data.startswith(b"\n", i):
         return i + 1
     return len(data)  # no blank line: not the hybrid
 
@@ -570,71 +673,3 @@ def _crc_failure(data, sent, computed, other=None):
 def _is_hex(c):
     # Upper case only, as meters send it: then no change to a CRC digit goes unseen.
     return 48 <= c <= 57 or 65 <= c <= 70
-
-
-def _parse_hybrid(data, start, body, ident, key, check_crc):
-    """Identification, blank line, then [title length][title][BER length][SC][FC] ciphertext
-    [tag] and '!' + CRC: a DLMS general-glo-ciphering body with its 0xDB tag left off.
-
-    The declared length (SC to the end of the tag) says where '!' must be; the body is
-    binary, so it is never searched for line ends. The IV is the system title (zeros when
-    the meter sends none) and the frame counter. With no authentication key the tag cannot
-    be checked; the CRC is accepted over the decrypted telegram or over the bytes as sent.
-    """
-    n = len(data)
-    i = body + 1 if data[body] == 0xDB else body  # some meters keep the tag
-    if i >= n:
-        return Failure("dsmr", "truncated", "encrypted P1 block ends in its header", data)
-    tlen = data[i]
-    if tlen > 8:
-        return Failure("dsmr", "format", "system title length %d in an encrypted P1 block" % tlen, data)
-    title = data[i + 1:i + 1 + tlen]
-    i += 1 + tlen
-    if i + 3 > n:
-        return Failure("dsmr", "truncated", "encrypted P1 block ends in its header", data)
-    c = data[i]
-    if c < 0x80:
-        length, i = c, i + 1
-    elif c == 0x81:
-        length, i = data[i + 1], i + 2
-    elif c == 0x82:
-        length, i = (data[i + 1] << 8) | data[i + 2], i + 3
-    else:
-        return Failure("dsmr", "format", "bad length byte 0x%02x in an encrypted P1 block" % c, data)
-    bang = i + length
-    if bang >= n:
-        return Failure("dsmr", "truncated", "encrypted P1 block declares %d bytes, %d arrived" % (length, n - i), data)
-    if data[bang] != 33:
-        return Failure("dsmr", "length", "no '!' after the %d bytes the encrypted P1 block declares" % length, data)
-    end = _end_line(data, bang)
-    if isinstance(end, Failure):
-        return end
-    if key is None:
-        return Failure("dsmr", "no-key", "encrypted P1 telegram and no key configured", data)
-    sc = data[i]
-    tag = _GCM_TAG_LEN if sc & 0x10 else 0
-    if length < 5 + tag:
-        return Failure("dsmr", "length", "encrypted P1 block of %d bytes is too short" % length, data)
-    iv = bytes(title) + bytes(8 - tlen) + data[i + 1:i + 5]
-    try:
-        from . import gcm  # only the hybrid needs AES
-    except ImportError:
-        return Failure("dsmr", "decrypt", "no AES-GCM on this device", data)
-    try:
-        plain = gcm.decrypt(key, iv, data[i + 5:bang - tag], b"", None)
-    except ValueError as e:
-        return Failure("dsmr", "decrypt", "decryption failed: %s" % e, data)
-    for c in plain:  # a wrong key gives control bytes within the first few dozen
-        if c < 32 and c not in (9, 10, 13) or c == 127:
-            return Failure("dsmr", "decrypt", "decrypted P1 block is not telegram text (wrong key?)", data)
-    whole = data[start:body] + plain + b"!"
-    if check_crc and end:
-        bad = _crc_failure(data, end, crc16_arc(whole), crc16_arc(data, start, bang + 1))
-        if bad:
-            return bad
-    msg = Message("dsmr")  # (MicroPython: b"".hex() is b"", hence the tlen test)
-    msg.frame = {"envelope": "gcm", "system_title": bytes(title).hex() if tlen else "", "security_control": sc,
-                 "frame_counter": (data[i + 1] << 24) | (data[i + 2] << 16) | (data[i + 3] << 8) | data[i + 4]}
-    out = _message(whole, ident, body - start, len(whole) - 1, msg)
-    out.raw = bytes(data)  # what came over the wire, for log.txt and replay
-    return out

@@ -4,8 +4,22 @@ Errors are values at the decoder boundary: a frame that cannot be used comes bac
 as a Failure with a reason code and its raw bytes, never as an exception.
 """
 
-from .jsonw import Pairs, dumps, hexs, write, write_key
-from .obis import name_of
+# The JSON forms (msgjson.py, with the JSON writer) and OBIS names are loaded when first
+# used, not by `import cosem`: decoding needs neither, and a board's heap holds every module
+# it has imported.
+msgjson = None
+
+
+def _msgjson():
+    global msgjson
+    from . import msgjson
+    return msgjson
+
+
+def name_of(obis):
+    from .obis import name_of
+    return name_of(obis)
+
 
 _NAMES = {}  # obis key -> name_of(key), remembered (bounded): JSON is written again and again
 _NONE = ()   # (a cached 'no name')
@@ -38,34 +52,11 @@ class Reading:
         return _name(self.obis)
 
     def json_value(self):
-        p = Pairs([("value", self.value)])
-        if self.unit is not None:
-            p.add("unit", self.unit)
-        n = _name(self.obis)
-        if n is not None:
-            p.add("name", n)
-        if self.extra:
-            for k in sorted(self.extra):
-                p.add(k, self.extra[k])
-        return p
+        return (msgjson or _msgjson()).reading_value(self)
 
     def json_write(self, out):
         # the text of json_value(), written without building it
-        out.append('{"value":')
-        write(self.value, out)
-        if self.unit is not None:
-            out.append(',"unit":')
-            write(self.unit, out)
-        n = _name(self.obis)
-        if n is not None:
-            out.append(',"name":')
-            write(n, out)
-        if self.extra:
-            for k in sorted(self.extra):
-                out.append(",")
-                write_key(k, out)
-                write(self.extra[k], out)
-        out.append("}")
+        (msgjson or _msgjson()).reading_write(self, out)
 
     def __repr__(self):
         return "Reading(%s=%r %s)" % (self.obis, self.value, self.unit or "")
@@ -152,39 +143,13 @@ class Message:
         self.readings.append(Reading(obis, value, unit, extra))
 
     def json_value(self):
-        p = Pairs()
-        p.add("format", self.format)
-        p.add("timestamp", self.timestamp)
-        p.add("meter", self.meter)
-        p.add("readings", Pairs([(r.obis, r) for r in self.readings]))
-        if self.unmapped:
-            p.add("unmapped", self.unmapped)
-        if self.frame is not None:
-            p.add("frame", self.frame)
-        if self.apdu is not None:
-            p.add("apdu", self.apdu)
-        if self.payload is not None:
-            p.add("payload", _Payload(self.payload) if isinstance(self.payload, tuple) else self.payload)
-        return p
+        return (msgjson or _msgjson()).message_value(self)
 
     def to_json(self):
-        return dumps(self)
+        return (msgjson or _msgjson()).dumps(self)
 
     def __repr__(self):
         return "Message(%s, %d readings)" % (self.format, len(self.readings))
-
-
-class _Payload:
-    """The A-XDR body in JSON: the text of axdr.plain(node), written without building it."""
-
-    __slots__ = ("node",)
-
-    def __init__(self, node):
-        self.node = node
-
-    def json_write(self, out):
-        from .axdr import write_plain
-        write_plain(self.node, out)
 
 
 # Reason codes: stable words for counters and tests; the text says what happened.
@@ -219,27 +184,17 @@ class Failure:
         self.raw = bytes(raw)
 
     def json_value(self):
-        return Pairs([("error", self.text), ("reason", self.reason), ("format", self.format),
-                      ("length", len(self.raw)), ("raw", hexs(self.raw))])
+        return (msgjson or _msgjson()).failure_value(self)
 
     def to_json(self):
-        return dumps(self)
+        return (msgjson or _msgjson()).dumps(self)
 
     def log_entry(self, when=None):
         """The text block log.txt keeps: a header line, the hex dump, an end line.
 
         `build.py decode` reads such a block back (lines starting with '---' are skipped).
         """
-        out = ["--- Start --- "]
-        if when:
-            out.append(when + " ")
-        out.append("%s: %s (%s, %d bytes)\n" % (self.reason, self.text, self.format, len(self.raw)))
-        raw = self.raw
-        for i in range(0, len(raw), 32):
-            out.append(raw[i:i + 32].hex())
-            out.append("\n")
-        out.append("--- End ---\n")
-        return "".join(out)
+        return (msgjson or _msgjson()).log_entry(self, when)
 
     def __repr__(self):
         return "Failure(%s: %s)" % (self.reason, self.text)
@@ -248,5 +203,5 @@ class Failure:
 def json_line(item):
     """One line of `build.py decode` output for a Message or a Failure."""
     out = []
-    write(item, out)
+    (msgjson or _msgjson()).write(item, out)
     return "".join(out)

@@ -14,10 +14,15 @@ from . import axdr
 from .axdr import ARRAY, STRUCTURE, COMPACT_ARRAY, NULL, OCTET_STRING, VISIBLE_STRING, UTF8_STRING
 from .cosemtime import iso, looks_like_datetime
 from .lists import POSITIONAL, SCALERS
-from .jsonw import hexs
 from .number import scaled
 from .obis import key as obis_key
 from .obis import unit_symbol
+
+
+def hexs(b):
+    # jsonw.hexs, without loading the JSON writer to decode
+    return bytes(b).hex() if b else ""
+
 
 _STRINGS = (OCTET_STRING, VISIBLE_STRING, UTF8_STRING)
 _TEXTS = (VISIBLE_STRING, UTF8_STRING)

@@ -16,8 +16,37 @@ around telegrams) is reported once as a 'format' Failure, so a wrong baud rate
 or parity shows in the log.
 """
 
-from . import dlms, hdlc, mbus
 from .message import Failure, Message
+
+# A framing's module is imported when the stream first meets that framing (heap is what a
+# board lacks): a DSMR meter never loads HDLC, M-Bus or DLMS, an unencrypted one never loads
+# AES, and dsmrscan (where a telegram ends) waits for the first '/'.
+hdlc = mbus = dlms = dsmrscan = None
+
+
+def _load_hdlc():
+    global hdlc
+    from . import hdlc
+    return hdlc
+
+
+def _load_mbus():
+    global mbus
+    from . import mbus
+    return mbus
+
+
+def _load_dsmrscan():
+    global dsmrscan
+    from . import dsmrscan
+    return dsmrscan
+
+
+def _load_dlms():
+    global dlms
+    from . import dlms
+    return dlms
+
 
 MAX_BUFFER = 4096      # longest frame or telegram accepted (HDLC allows 2049, telegrams ~1.5 kB)
 MAX_MESSAGE = 8192     # longest joined multi-frame message
@@ -28,6 +57,8 @@ _IDLE = b"\x00\xff\r\n "
 _HDLC = 0x7E
 _MBUS = 0x68
 _DSMR = 0x2F  # '/'
+_NOTIFICATION = 0x0F  # dlms.DATA_NOTIFICATION
+_GLO_CIPHERING = 0xDB  # dlms.GLO_CIPHERING
 
 
 class Decoder:
@@ -113,7 +144,7 @@ class Decoder:
             elif b == _DSMR:
                 step = self._dsmr(buf, pos, avail, out, final)
             elif not self.framed and not self._noise_count and (
-                    b == 0xE6 or b == dlms.DATA_NOTIFICATION or b == dlms.GLO_CIPHERING):
+                    b == 0xE6 or b == _NOTIFICATION or b == _GLO_CIPHERING):
                 step = self._bare(buf, pos, avail, out, final)
             else:
                 step = 0
@@ -169,10 +200,11 @@ class Decoder:
 
     # --- HDLC ---------------------------------------------------------------
     def _hdlc(self, buf, pos, avail, out, final):
-        status, end, res = hdlc.parse_at(buf, pos, avail, False)
-        if status == hdlc.SKIP:
+        hd = hdlc or _load_hdlc()
+        status, end, res = hd.parse_at(buf, pos, avail, False)
+        if status == hd.SKIP:
             return 0
-        if status == hdlc.NEED:
+        if status == hd.NEED:
             if not final:
                 return -1
             if avail - pos >= 9 and buf[pos + 1] & 0xF0 == 0xA0:
@@ -187,7 +219,7 @@ class Decoder:
             return 0
         self._found(out)
         self.framed = True
-        if status == hdlc.BAD:
+        if status == hd.BAD:
             reason, text = res
             if self._seg is not None:
                 self._lost(out, "a damaged frame")
@@ -208,10 +240,11 @@ class Decoder:
             out.append(Failure("hdlc", "incomplete", "segmented message lost its later segments", seg[1]))
             seg = self._seg = None
         if seg is None and not frame.segmented:
-            # the usual frame, a whole message: its APDU copied once, without the LLC header
+            # the usual frame, a whole message: its APDU (without the LLC header) read where it is,
+            # through a view that nothing keeps (the values decoded from it are new bytes)
             if first:
                 a += 3
-            self._apdu(bytes(memoryview(buf)[a:b]), "hdlc", frame.fields(), raw, out)
+            self._apdu(memoryview(buf)[a:b], "hdlc", frame.fields(), raw, out)
             return
         # (memoryviews only as temporaries: one left alive would pin the buffer's size)
         if seg is None:
@@ -248,10 +281,11 @@ class Decoder:
 
     # --- M-Bus --------------------------------------------------------------
     def _mbus_at(self, buf, pos, avail, out, final):
-        status, end, res = mbus.parse_at(buf, pos, avail, False)
-        if status == mbus.SKIP:
+        mb = mbus or _load_mbus()
+        status, end, res = mb.parse_at(buf, pos, avail, False)
+        if status == mb.SKIP:
             return 0
-        if status == mbus.NEED:
+        if status == mb.NEED:
             if not final:
                 return -1
             if avail - pos >= 4 and buf[pos + 1] == buf[pos + 2] and buf[pos + 3] == _MBUS:
@@ -263,7 +297,7 @@ class Decoder:
             return 0
         self._found(out)
         self.framed = True
-        if status == mbus.BAD:
+        if status == mb.BAD:
             reason, text = res
             out.append(Failure("mbus", reason, text, buf[pos:end + 1]))
             return end + 1 if reason == "checksum" else pos + 1
@@ -310,7 +344,7 @@ class Decoder:
 
     # --- DSMR ---------------------------------------------------------------
     def _dsmr(self, buf, pos, avail, out, final):
-        end = dsmr_end(buf, pos, avail, final)
+        end = (dsmrscan or _load_dsmrscan()).dsmr_end(buf, pos, avail, final)
         if end == 0:
             return 0
         if end < 0:
@@ -324,7 +358,10 @@ class Decoder:
             # a new telegram began before this one ended
             out.append(Failure("dsmr", "truncated", "telegram cut off by the next one", buf[pos:end - 1]))
             return end - 1
-        self._telegram(bytes(memoryview(buf)[pos:end]), out)  # one copy, not two
+        if pos == 0 and end == avail and type(buf) is bytes:
+            self._telegram(buf, out)  # the caller's bytes are the telegram: no copy at all
+        else:
+            self._telegram(bytes(memoryview(buf)[pos:end]), out)  # one copy, not two
         return end
 
     def _telegram(self, data, out, via=None):
@@ -345,8 +382,9 @@ class Decoder:
             start = pos + 3
         if not _plausible_apdu(buf, start, avail):
             return 0 if (final or avail - start >= 8) else -1
+        dl = dlms or _load_dlms()
         try:
-            end = dlms.apdu_complete(buf, start, avail)
+            end = dl.apdu_complete(buf, start, avail)
         except ValueError:
             return 0
         if end < 0:
@@ -362,11 +400,12 @@ class Decoder:
 
     # --- APDU to message ----------------------------------------------------
     def _apdu(self, apdu, fmt, fields, raw, out, joined=False):
+        dl = dlms or _load_dlms()
         if not apdu:
             out.append(Failure(fmt, "apdu", "frame without an APDU", raw))
             return
         try:
-            if apdu[0] == dlms.BLOCK_TRANSFER:
+            if apdu[0] == dl.BLOCK_TRANSFER:
                 apdu = self._block(apdu, fmt, raw, out)
                 if apdu is None:
                     return
@@ -383,7 +422,7 @@ class Decoder:
                 # a joined body that ends before its bytes do, or in which no reading can be
                 # recognised: parts are missing (unnumbered segments show a loss no other way)
                 item = Failure(fmt, "incomplete", "joined message does not decode whole: a part is missing", raw)
-        except dlms.ApduError as e:
+        except dl.ApduError as e:
             item = Failure(fmt, e.reason, e.text, raw)
         except (ValueError, IndexError, KeyError, TypeError) as e:
             # the decoder's own bug or a shape nobody foresaw: never let it escape
@@ -392,54 +431,56 @@ class Decoder:
             out.append(item)
 
     def _block(self, apdu, fmt, raw, out):
-        last, number, data = dlms.block(apdu)
+        dl = dlms or _load_dlms()
+        last, number, data = dl.block(apdu)
         if number == 1 or self._gbt is None:
             if self._gbt is not None:
                 out.append(Failure(fmt, "incomplete", "block transfer restarted before its last block",
                                    self._gbt[1]))
             if number != 1:
-                raise dlms.ApduError("incomplete", "block %d without block 1" % number)
+                raise dl.ApduError("incomplete", "block %d without block 1" % number)
             self._gbt = [bytearray(), bytearray(), 1, fmt]
         state = self._gbt
         if number != state[2]:
             self._gbt = None
-            raise dlms.ApduError("incomplete", "block %d where %d was due" % (number, state[2]))
+            raise dl.ApduError("incomplete", "block %d where %d was due" % (number, state[2]))
         state[0].extend(data)
         state[1].extend(raw)
         state[2] = number + 1
         if len(state[0]) > MAX_MESSAGE:
             self._gbt = None
-            raise dlms.ApduError("overflow", "block transfer longer than %d bytes" % MAX_MESSAGE)
+            raise dl.ApduError("overflow", "block transfer longer than %d bytes" % MAX_MESSAGE)
         if not last:
             return None
         self._gbt = None
         return bytes(state[0]), bytes(state[1])
 
     def _message(self, apdu, fmt, fields, raw, security=None):
+        dl = dlms or _load_dlms()
         tag = apdu[0]
-        if tag == dlms.GLO_CIPHERING or tag == dlms.DED_CIPHERING:
+        if tag == dl.GLO_CIPHERING or tag == dl.DED_CIPHERING:
             if security is not None:
-                raise dlms.ApduError("apdu", "ciphered APDU inside a ciphered APDU")
-            parts = dlms.ciphered(apdu)
+                raise dl.ApduError("apdu", "ciphered APDU inside a ciphered APDU")
+            parts = dl.ciphered(apdu)
             sec = {"security_control": "0x%02x" % parts["security_control"],
                    "system_title": parts["system_title"].hex(),
                    "frame_counter": parts["frame_counter"].hex(),
                    "authenticated": bool(parts["tag"] is not None and self.auth_key is not None)}
-            plain = dlms.decipher(parts, self.key, self.auth_key, self._ciphers)
+            plain = dl.decipher(parts, self.key, self.auth_key, self._ciphers)
             if plain[:1] == b"/":
                 from . import dsmr
                 item = dsmr.parse(bytes(plain), self.key)
                 if item.ok:
-                    item.apdu = {"type": dlms.APDU_NAMES[tag], "security": sec}
+                    item.apdu = {"type": dl.APDU_NAMES[tag], "security": sec}
                     item.raw = raw
                     item.format = "dsmr" if fmt == "apdu" else fmt
                 else:
                     item.raw = raw
                 return item
-            return self._message(bytes(plain), fmt, fields, raw, sec)
-        if tag != dlms.DATA_NOTIFICATION:
-            raise dlms.ApduError("apdu", "APDU 0x%02x is not a push this decoder reads" % tag)
-        apdu_fields, body = dlms.data_notification(apdu)
+            return self._message(plain, fmt, fields, raw, sec)  # (a bytearray: read, never kept)
+        if tag != dl.DATA_NOTIFICATION:
+            raise dl.ApduError("apdu", "APDU 0x%02x is not a push this decoder reads" % tag)
+        apdu_fields, body = dl.data_notification(apdu)
         if security is not None:
             apdu_fields["security"] = security
         msg = Message(fmt)
@@ -502,132 +543,13 @@ def _hdlc_follows(seg, frame, raw):
 def _plausible_apdu(buf, pos, avail):
     """Cheap checks before trusting an unframed 0F / DB byte as an APDU start."""
     if avail - pos < 8:
-        return avail - pos >= 1 and buf[pos] in (dlms.DATA_NOTIFICATION, dlms.GLO_CIPHERING)
+        return avail - pos >= 1 and buf[pos] in (_NOTIFICATION, _GLO_CIPHERING)
     tag = buf[pos]
-    if tag == dlms.DATA_NOTIFICATION:
+    if tag == _NOTIFICATION:
         return buf[pos + 5] in (0x00, 0x0C, 0x09)
-    if tag == dlms.GLO_CIPHERING:
+    if tag == _GLO_CIPHERING:
         return buf[pos + 1] == 0x08
     return False
-
-
-def _is_hex(c):
-    return 48 <= c <= 57 or 65 <= c <= 70 or 97 <= c <= 102
-
-
-def _binary_at(buf, i, limit):
-    """Index of the first 00 or FF byte in buf[i:limit], or limit."""
-    a = buf.find(b"\x00", i, limit)
-    b = buf.find(b"\xff", i, limit)
-    if a < 0:
-        a = limit
-    if b < 0:
-        b = limit
-    return a if a < b else b
-
-
-def _bang(buf, i, avail, final):
-    """The end of a telegram whose '!' line starts at buf[i]: as dsmr_end, or None when the
-    '!' has text after it (no end line: a damaged byte, most likely)."""
-    j = i + 1
-    while j < avail and j < i + 5 and _is_hex(buf[j]):
-        j += 1
-    if j < avail:
-        if buf[j] == 0x0D:
-            if j + 1 < avail:
-                return j + 2 if buf[j + 1] == 0x0A else j + 1
-            return j + 1 if final else -1
-        if buf[j] == 0x0A:
-            return j + 1
-        if j - i == 5:
-            return j  # four CRC digits: the CRC decides
-        return None
-    return j if (final or j - i == 5) else -1
-
-
-def _text_end(buf, pos, i, avail, limit, final):
-    """dsmr_end's scan when buf[i:limit] holds no 00 / FF byte (so no GCM block either): only a
-    '!' or '/' opening a line matters, and bytes.find goes from one to the next."""
-    while True:
-        q = buf.find(b"!", i, limit)
-        s = buf.find(b"/", i, limit if q < 0 else q)
-        if s >= 0:
-            q = s  # a '/' comes first
-        elif q < 0:
-            break
-        k = q - 1
-        while k > pos and buf[k] == 0x0D:
-            k -= 1
-        if k > pos and buf[k] == 0x0A:  # '\n', then only '\r' or '\n': a line starts at q
-            if buf[q] == _DSMR:
-                return q + 1  # the next telegram began before this one closed
-            end = _bang(buf, q, avail, final)
-            if end is not None:
-                return end
-        i = q + 1
-    if limit < avail or avail - pos >= MAX_BUFFER:
-        return 0
-    return -1
-
-
-def dsmr_end(buf, pos, avail, final):
-    """Where the telegram starting at buf[pos] ('/') ends (exclusive).
-
-    -> end index; 0 if this '/' does not start a telegram; -1 if more bytes are needed.
-    An end whose last byte is '/' means the next telegram began before this one closed.
-    """
-    # identification: '/' + three letters
-    if avail - pos < 5:
-        return 0 if final else -1
-    for i in range(pos + 1, pos + 4):
-        c = buf[i] | 0x20
-        if c < 97 or c > 122:
-            return 0
-    i = pos + 4
-    # the Polish encrypted P1 variant: ident line, blank line, 00 82 LL LL, then a GCM block, '!' CRC
-    line_start = False
-    limit = min(avail, pos + MAX_BUFFER)
-    bad = _binary_at(buf, i, limit)  # the next 00 / FF byte (or limit)
-    if bad >= limit:
-        return _text_end(buf, pos, i, avail, limit, final)
-    while i < limit:
-        if not line_start:
-            # inside a line only its end matters, and no 00 / FF byte may come before it
-            nl = buf.find(b"\n", i, limit)
-            if bad < i:
-                bad = _binary_at(buf, i, limit)
-            if bad < (limit if nl < 0 else nl):
-                return 0  # not text: this '/' was noise
-            if nl < 0:
-                break
-            i = nl + 1
-            line_start = True
-            continue
-        c = buf[i]
-        if c == 0x21:  # '!' opening a line ends the telegram
-            end = _bang(buf, i, avail, final)
-            if end is not None:
-                return end
-            line_start = False
-            i += 1
-            continue
-        if c == _DSMR:
-            return i + 1
-        if c == 0x00 and i + 1 < avail and buf[i + 1] == 0x82:
-            # binary GCM block: its length says where '!' stands
-            if i + 4 > avail:
-                return 0 if final else -1
-            n = (buf[i + 2] << 8) | buf[i + 3]
-            i = i + 4 + n
-            if i > pos + MAX_BUFFER:
-                return 0
-            continue
-        if c != 0x0A and c != 0x0D:
-            line_start = False
-        i += 1
-    if limit < avail or avail - pos >= MAX_BUFFER:
-        return 0
-    return -1
 
 
 def decode(data, key=None, auth_key=None):

@@ -10,7 +10,6 @@ from emeter.button import LongPress
 from emeter.clock import ticks_add, ticks_diff
 from emeter.web.datajson import device
 from emeter.decoding import make_decoder
-from emeter.net.dns import DnsResponder
 from emeter.store.energy import Energy
 from emeter.store.faillog import FailLog
 from emeter.feeds.hub import Feeds
@@ -138,6 +137,7 @@ class App:
             self.web.start(self.port, self.web_host)
             self.web_started = True
         if mode == "ap" and self.dns is None and ip:
+            from emeter.net.dns import DnsResponder  # only the setup access point answers DNS
             try:
                 self.dns = DnsResponder(self.board.socket_pool(), ip, self.dns_port)
             except OSError as e:

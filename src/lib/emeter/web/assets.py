@@ -7,6 +7,12 @@ dropped from sys.modules, so a board keeps one copy of the text, not two.  Where
 runtime can compress (CPython host mode: zlib.compressobj) and the browser accepts
 gzip, they go out gzipped; a board sends them as they are (together well under the
 40 kB page budget either way; tests check both).
+
+On a board the text never enters the heap: the bundle (tools/bundle.py) writes the
+built assets as files into www/ beside this module, and they are sent from flash in
+small pieces (adafruit_httpserver's FileResponse); only their version is computed, by
+hashing the file a piece at a time. Without those files (host mode, tests) they are
+built in memory as described above; the bytes are the same either way.
 """
 
 import hashlib
@@ -24,6 +30,64 @@ JS_PATH = "/app.js"
 _CACHE = "public, max-age=31536000, immutable"
 _TYPES = {CSS_PATH: "text/css; charset=utf-8", JS_PATH: "text/javascript; charset=utf-8"}
 _built = {}  # path -> (body bytes, version text, gzipped bytes or None)
+FILES = {CSS_PATH: "app.css", JS_PATH: "app.js"}  # the built assets' file names in www/
+FOLDER = "www"
+_on_flash = {}  # path -> version text, for assets served from their files
+CHUNK = 512  # bytes read (and sent) at a time from a file
+
+
+def folder():
+    """The folder holding the built asset files (beside this module), or None if there is none."""
+    here = globals().get("__file__")
+    if not here:
+        return None
+    cut = here.rfind("/")
+    d = (here[:cut] if cut >= 0 else ".") + "/" + FOLDER
+    try:
+        import os
+        os.stat(d + "/" + FILES[CSS_PATH])
+        os.stat(d + "/" + FILES[JS_PATH])
+    except (OSError, ImportError):
+        return None
+    return d
+
+
+_FOLDER = [False]  # folder(), looked up once (False: not yet)
+
+
+def file_of(path):
+    """(folder, file name) of an asset sent from its file, or None when it is built in memory."""
+    d = _FOLDER[0]
+    if d is False:
+        d = _FOLDER[0] = folder()
+    return None if d is None else (d, FILES[path])
+
+
+def _file_version(full):
+    h = hashlib.sha256()
+    with open(full, "rb") as f:
+        while True:
+            piece = f.read(CHUNK)
+            if not piece:
+                break
+            h.update(piece)
+    return h.digest()[:6].hex()
+
+
+def version(path):
+    """The asset's version (hash of its bytes), without holding the bytes when they are on flash."""
+    loc = file_of(path)
+    if loc is None:
+        return get(path)[1]
+    v = _on_flash.get(path)
+    if v is None:
+        v = _on_flash[path] = _file_version(loc[0] + "/" + loc[1])
+    return v
+
+
+def build(path):
+    """The asset's bytes, built from the source modules (what the bundle writes to www/)."""
+    return _source(path)
 
 
 def _source(path):
@@ -52,9 +116,14 @@ def _gzip(data):
 
 
 def get(path):
-    """(body bytes, version, gzipped bytes or None) of an asset path."""
+    """(body bytes, version, gzipped bytes or None) of an asset path (read whole from its file
+    when there is one: for tests and sizes; pages and responses use version() and file_of())."""
     b = _built.get(path)
     if b is None:
+        loc = file_of(path)
+        if loc is not None:
+            with open(loc[0] + "/" + loc[1], "rb") as f:
+                return f.read(), version(path), None
         body = _source(path)
         version = hashlib.sha256(body).digest()[:6].hex()
         b = (body, version, _gzip(body) if _GZIP else None)
@@ -64,7 +133,7 @@ def get(path):
 
 def url(path):
     """The asset's address with its version, for a page to link."""
-    return "%s?v=%s" % (path, get(path)[1])
+    return "%s?v=%s" % (path, version(path))
 
 
 def head():
@@ -75,9 +144,16 @@ def head():
 
 
 def response(path, request_headers):
-    """(status code, headers dict, body bytes) for a GET of the asset."""
-    body, version, gz = get(path)
-    etag = '"%s"' % version
+    """(status code, headers dict, body bytes) for a GET of the asset; body is None when the
+    asset is to be sent from its file (file_of(path))."""
+    if file_of(path) is not None:
+        etag = '"%s"' % version(path)
+        headers = {"Cache-Control": _CACHE, "ETag": etag, "Content-Type": _TYPES[path]}
+        if request_headers.get("If-None-Match") == etag:
+            return 304, headers, b""
+        return 200, headers, None
+    body, version_, gz = get(path)
+    etag = '"%s"' % version_
     headers = {"Cache-Control": _CACHE, "ETag": etag, "Content-Type": _TYPES[path]}
     if gz is not None:
         headers["Vary"] = "Accept-Encoding"

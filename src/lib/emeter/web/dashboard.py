@@ -284,6 +284,11 @@ def _plain_rows(pairs):
 
 def index(app):
     """The dashboard page as HTML text."""
+    return "".join(index_parts(app))
+
+
+def index_parts(app):
+    """The dashboard page as a list of HTML pieces (sent one by one: see index_response)."""
     st = app.state
     msg = st.message
     title = app.title()
@@ -311,7 +316,7 @@ def index(app):
     body.append("<h2>Status</h2><table>%s</table>" % _plain_rows(app.status_rows()))
     body.append("<h2>Counters</h2><table>%s</table>" % _plain_rows(_flat(app.counter_rows())))
     body.append("</details></div>")
-    return layout.page(title, "".join(body), title, "/", app.refresh_s)
+    return layout.page_parts(title, body, title, "/", app.refresh_s)
 
 
 def _entries_html(entries):
@@ -337,6 +342,11 @@ def _entries_html(entries):
 
 def log_page(app):
     """The newest failed frames kept in log.txt, newest first, each with a copy button."""
+    return "".join(log_page_parts(app))
+
+
+def log_page_parts(app):
+    """log_page() as a list of HTML pieces (each entry one piece: sent one by one)."""
     title = app.title()
     n = len(app.log.entries)
     shown = _entries_html(app.log.entries)
@@ -348,10 +358,12 @@ def log_page(app):
                 % ("%d frame%s" % (n, "" if n == 1 else "s"), app.log.limit // 1024,
                    "; the newest %d are shown here" % len(shown) if len(shown) < n else ""))
     if shown:
-        body.append('<div class="card">%s</div>' % "".join(shown))
+        body.append('<div class="card">')
+        body.extend(shown)
+        body.append('</div>')
     else:
         body.append('<p class="ok">No rejected frames.</p>')
-    return layout.page("Log \u2013 " + title, "".join(body), title, "/log")
+    return layout.page_parts("Log \u2013 " + title, body, title, "/log")
 
 
 # --- routes ----------------------------------------------------------------------
@@ -366,6 +378,11 @@ def add_routes(web):
             code, headers, body = assets.response(path, request.headers)
             ctype = headers.pop("Content-Type")
             status = Status(304, "Not Modified") if code == 304 else Status(200, "OK")
+            if body is None:  # from flash, a piece at a time: the text never sits in the heap
+                from adafruit_httpserver import FileResponse
+                folder, name = assets.file_of(path)
+                return FileResponse(request, name, folder, status=status, headers=headers,
+                                    content_type=ctype, buffer_size=assets.CHUNK)
             return Response(request, body, status=status, headers=headers, content_type=ctype)
         return handler
 
@@ -382,7 +399,7 @@ def add_routes(web):
                                headers=dict(_NO_STORE))
 
     def log(request):
-        return Response(request, log_page(app), content_type=_HTML, headers=dict(_NO_STORE))
+        return _pieces(request, log_page_parts(app))
 
     server = web.server
     server.route(assets.CSS_PATH, GET)(asset(assets.CSS_PATH))
@@ -394,5 +411,10 @@ def add_routes(web):
 
 
 def index_response(web, request):
-    from adafruit_httpserver import Response
-    return Response(request, index(web.app), content_type=_HTML, headers=dict(_NO_STORE))
+    return _pieces(request, index_parts(web.app))
+
+
+def _pieces(request, parts):
+    """An HTML page sent as its pieces (chunked transfer): never joined, never encoded whole."""
+    from adafruit_httpserver import ChunkedResponse
+    return ChunkedResponse(request, lambda: parts, content_type=_HTML, headers=dict(_NO_STORE))

@@ -22,6 +22,12 @@ def header(title, current=None):
 
 def page(title, body, brand, current=None, refresh=None):
     """A whole page; refresh: seconds between reloads when the script cannot run."""
+    return "".join(page_parts(title, body, brand, current, refresh))
+
+
+def page_parts(title, body, brand, current=None, refresh=None):
+    """page() as its pieces, for a response that sends them one by one (a board then never
+    holds the page joined, nor its encoded copy); body: a string or a list of strings."""
     out = ['<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
            '<meta name="viewport" content="width=device-width,initial-scale=1">'
            "<title>%s</title>" % _esc(title), assets.head()]
@@ -30,6 +36,9 @@ def page(title, body, brand, current=None, refresh=None):
     out.append("</head><body>")
     out.append(header(brand, current))
     out.append("<main>")
-    out.append(body)
+    if isinstance(body, str):
+        out.append(body)
+    else:
+        out.extend(body)
     out.append("</main></body></html>")
-    return "".join(out)
+    return out
