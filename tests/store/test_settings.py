@@ -217,14 +217,14 @@ def test_saving_moves_the_circuitpython_web_workflow_off_port_80_once(tmp_path):
 
 def test_setup_form_lets_a_long_valid_push_url_be_typed():
     import re
-    from emeter.web import pages
+    from emeter.web import plainpages as pages
     page = pages.setup({"push_url": "http://x/" + "a" * 150}, {})
     m = re.search(r'<input type="text" id="push_url"[^>]*maxlength="(\d+)"', page)
     assert m and int(m.group(1)) >= 200
 
 
 def test_setup_form_is_in_sections_that_open_on_real_fields():
-    from emeter.web import pages
+    from emeter.web import plainpages as pages
     from emeter.store.settings import FIELDS
     names = [f[0] for f in FIELDS]
     assert set(pages.SECTIONS) <= set(names)

@@ -18,8 +18,9 @@ from adafruit_httpserver.status import (FORBIDDEN_403, FOUND_302, NOT_FOUND_404,
                                        UNAUTHORIZED_401)
 
 from emeter.clock import ticks_add, ticks_diff
+from emeter.lazy import forget
 from emeter.store.settings import FIELDS, check_password
-from emeter.web import dashboard, datajson, forms, pages
+from emeter.web import dashboard, datajson
 from emeter.web.httpgate import GatedPool
 
 _HTML = "text/html; charset=utf-8"
@@ -237,6 +238,15 @@ class Web:
         return _host_of(origin) == (request.headers.get("Host") or "")
 
     def setup(self, request):
+        # the form's page and parser are loaded for this request only: /setup is rare
+        try:
+            return self._setup(request)
+        finally:
+            forget("emeter.web.plainpages")
+            forget("emeter.web.forms")
+
+    def _setup(self, request):
+        from emeter.web import plainpages as pages
         s = self.app.settings
         is_set = {}
         values = {}
@@ -252,7 +262,8 @@ class Web:
             wait = (SAVE_GAP_MS - ticks_diff(now, self.saved_at) + 999) // 1000
             return _text(request, _TOO_MANY, "Settings were saved a moment ago: nothing was saved",
                          {"Retry-After": str(wait)})
-        form = forms.parse(request.body)
+        from emeter.web.forms import parse
+        form = parse(request.body)
         new, errors = s.updated(form)
         if "" in errors:
             return _text(request, _BAD_REQUEST, errors[""] + ": nothing was saved")
