@@ -112,6 +112,15 @@ def test_setup_page_code_is_let_go_once_the_page_is_built(running):
     assert "emeter.web.forms" not in sys.modules
 
 
+def test_dashboard_page_code_is_let_go_once_the_page_is_built(running):
+    import sys
+    for path in ("/", "/log"):
+        status, _, body = running.get(path)
+        assert status == 200 and body.endswith(b"</html>")
+        # the page builder is loaded per request, not kept resident on the board
+        assert "emeter.web.dashpage" not in sys.modules
+
+
 def test_unknown_path_is_404(running):
     status, _, _ = running.get("/nope")
     assert status == 404
