@@ -7,7 +7,8 @@ this module when such a page is asked for and forget it once the page is built.
 
 from emeter.web import layout
 from emeter.web.pages import esc, readings_table
-from emeter.store.settings import CHOICES, FIELDS, MAX_INPUT
+from emeter.store.fieldcheck import CHOICES
+from emeter.store.settings import FIELDS, MAX_INPUT
 from emeter.web.style import CSS
 
 

@@ -19,7 +19,7 @@ from adafruit_httpserver.status import (FORBIDDEN_403, FOUND_302, NOT_FOUND_404,
 
 from emeter.clock import ticks_add, ticks_diff
 from emeter.lazy import forget
-from emeter.store.settings import FIELDS, check_password
+from emeter.store.settings import FIELDS, check_password, forget_checks
 from emeter.web import dashboard, datajson
 from emeter.web.httpgate import GatedPool
 
@@ -244,6 +244,7 @@ class Web:
         finally:
             forget("emeter.web.plainpages")
             forget("emeter.web.forms")
+            forget_checks()  # the form's choices and checkers
 
     def _setup(self, request):
         from emeter.web import plainpages as pages
