@@ -105,7 +105,8 @@ def test_any_state_changing_route_needs_the_password_and_readings_stay_open(tmp_
     ok = r.request("/restart", method="POST", body=b"", headers={"Authorization": basic()})
     assert ok[0] == 200
     assert done == ["POST"]
-    for path in ("/", "/data.json", "/log.txt", "/metrics", "/status.json", "/history.json"):
+    for path in ("/", "/data.json", "/log.txt", "/metrics", "/status.json", "/history.json",
+                 "/energy.json"):
         assert r.get(path)[0] == 200, path
 
 
@@ -114,7 +115,8 @@ def test_protect_readings_too_locks_the_readings(tmp_path, run_app):
     r = run_app(board)
     assert r.post("/setup", b"box_protect_readings=1&protect_readings=1")[0] == 200
     r = _next(run_app, r, board)
-    for path in ("/", "/data.json", "/log.txt", "/metrics"):
+    for path in ("/", "/data.json", "/log.txt", "/metrics", "/status.json", "/history.json",
+                 "/energy.json", "/log"):  # hourly energy tells when someone is home
         assert r.get(path)[0] == 401, path
         assert r.get(path, password=ADMIN)[0] == 200, path
 
