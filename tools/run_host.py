@@ -30,6 +30,7 @@ from tools.cli import ArgumentParser, UserError, port_number  # noqa: E402
 EXAMPLE = "examples/dsmr-v5-nl-iskra-mt382-hour.txt"
 DSMR_INTERVAL_S = 1.0     # DSMR 5 sends a telegram every second
 BINARY_INTERVAL_S = 10.0  # HAN lists come every 2-10 s (list 1 more often, list 3 hourly)
+MAX_SPEED = 1000000       # a year of hourly messages in half a minute; beyond it the wire's rate overflows
 LONGEST_GAP_S = 7200.0    # a longer gap between timestamps is a gap in the capture, not the meter's pace
 #                           (hourly messages come a little more or less than an hour apart)
 _CRYPTO = ("no-key", "decrypt", "auth")
@@ -45,13 +46,14 @@ def parse_args(argv):
     ap.add_argument("--baud", type=int, choices=(300, 1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200))
     ap.add_argument("--parity", choices=("N", "E", "O"))
     ap.add_argument("--bits", type=int, choices=(7, 8))
-    ap.add_argument("--speed", type=float, default=1.0, help="replay speed factor (default 1: the meter's pace)")
+    ap.add_argument("--speed", type=float, default=1.0,
+                    help="replay speed factor (default 1: the meter's pace; at most %d)" % MAX_SPEED)
     ap.add_argument("--port", type=port_number, default=8080, help="HTTP port (default 8080)")
     ap.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
     ap.add_argument("--data", default="data", help="data folder (default ./data)")
     a = ap.parse_args(argv)
-    if not a.speed > 0:
-        ap.error("--speed must be a positive number")
+    if not 0 < a.speed <= MAX_SPEED:
+        ap.error("--speed must be a number above 0 and at most %d" % MAX_SPEED)
     return a
 
 
