@@ -412,6 +412,18 @@ def test_a_name_the_owner_adds_is_accepted(tmp_path, run_app):
     assert Settings.load(board)["hostname"] == "y"
 
 
+def test_an_added_name_counts_as_the_browser_shows_it_with_port_or_brackets(tmp_path, run_app):
+    # the 403 says "add the name you reach this device by": as typed from the address bar
+    board = claim(HostBoard(str(tmp_path)))
+    r = run_app(board)
+    names = "Meter.Home.Arpa:%d [fd00::17]" % r.port
+    assert r.post("/setup", b"extra_hosts=" + names.replace(":", "%3A").encode())[0] == 200
+    r = _next(run_app, r, board)
+    for host in ("meter.home.arpa:%d" % r.port, "[fd00::17]:%d" % r.port):
+        assert r.post("/setup", b"baud=9600", Host=host)[0] == 200, host
+        r = _next(run_app, r, board)
+
+
 @pytest.mark.parametrize("host", ["emeter.local", "emeter", "localhost", "127.0.0.1"])
 def test_the_device_s_own_names_are_accepted(tmp_path, run_app, host):
     board = claim(HostBoard(str(tmp_path)))
