@@ -97,11 +97,7 @@ def add_routes(web):
                                headers=dict(_NO_STORE))
 
     def log(request):
-        from emeter.web import dashpage
-        parts = dashpage.log_page_parts(app)
-        dashpage = None
-        forget("emeter.web.dashpage")
-        return _pieces(request, parts)
+        return _pieces(request, _parts("log_page_parts", app))
 
     server = web.server
     server.route(assets.CSS_PATH, GET)(asset(assets.CSS_PATH))
@@ -113,11 +109,16 @@ def add_routes(web):
 
 
 def index_response(web, request):
-    from emeter.web import dashpage  # the page's tables and code: resident only while it is built
-    parts = dashpage.index_parts(web.app)
-    dashpage = None
-    forget("emeter.web.dashpage")
-    return _pieces(request, parts)
+    return _pieces(request, _parts("index_parts", web.app))
+
+
+def _parts(builder, app):
+    """The pieces of a page, from the page module loaded for this request only."""
+    from emeter.web import dashpage
+    try:
+        return getattr(dashpage, builder)(app)
+    finally:
+        forget("emeter.web.dashpage")
 
 
 def _pieces(request, parts):
