@@ -108,6 +108,7 @@ def test_setup_page_code_is_let_go_once_the_page_is_built(running):
     status, _, body = running.get("/setup")
     assert status == 200 and b"<form" in body
     # /setup is rare: its page and form parser are not kept resident on the board
+    assert "emeter.web.setupform" not in sys.modules
     assert "emeter.web.plainpages" not in sys.modules
     assert "emeter.web.forms" not in sys.modules
 
