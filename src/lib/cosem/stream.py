@@ -387,16 +387,60 @@ class Decoder:
             end = dl.apdu_complete(buf, start, avail)
         except ValueError:
             return 0
+        # Nothing checks an unframed APDU but its own decoding: junk bytes (DB 08, 0F ..) read as
+        # one, with a length taken from whatever follows. So a candidate gives way to a frame
+        # that starts inside the bytes it claims and passes its own checks; one that cannot be
+        # told yet waits for that frame's bytes (or, at the end, wins only if it decodes).
         if end < 0:
+            inside = self._frame_inside(buf, pos + 1, avail, avail, final)
+            if inside > 0:
+                return 0
             if not final:
                 return -1 if avail - pos < MAX_BUFFER else 0
+            if inside < 0:
+                return 0  # a frame cut short: its own handler reports it
             self._found(out)
             out.append(Failure("apdu", "truncated", "APDU cut short", buf[pos:avail]))
             return avail
+        inside = self._frame_inside(buf, pos + 1, end, avail, final)
+        if inside > 0:
+            return 0
+        if inside < 0 and not final:
+            return -1
+        items = []
+        self._apdu(bytes(memoryview(buf)[start:end]), "llc" if start != pos else "apdu", None,
+                   bytes(memoryview(buf)[pos:end]), items)
+        if inside < 0 and not items[-1].ok:
+            return 0
         self._found(out)
-        fmt = "llc" if start != pos else "apdu"
-        self._apdu(bytes(memoryview(buf)[start:end]), fmt, None, bytes(memoryview(buf)[pos:end]), out)
+        out.extend(items)
         return end
+
+    def _frame_inside(self, buf, a, b, avail, final):
+        """Does a frame start in buf[a:b] (it may run on to avail)? -> 1 when one passes its
+        checks (HDLC HCS and FCS, M-Bus checksum, a telegram's '!' line), -1 when one may (more
+        bytes needed), 0 when none does. (Not an unframed one: after junk the scan trusts
+        none.) The first bytes are tested here: a framing's module loads for a likely start."""
+        found = 0
+        for c in (_DSMR, _HDLC, _MBUS):
+            q = buf.find(bytes((c,)), a, b)
+            while q >= 0:
+                r = _start_at(buf, q, avail, c)
+                if r:
+                    if r < 0:
+                        r = 0 if final else -1
+                    elif c == _DSMR:
+                        r = (dsmrscan or _load_dsmrscan()).dsmr_end(buf, q, avail, final)
+                    else:
+                        fr = (hdlc or _load_hdlc()) if c == _HDLC else (mbus or _load_mbus())
+                        r = fr.parse_at(buf, q, avail, False)[0]
+                        r = 1 if r == fr.FRAME else -1 if r == fr.NEED else 0
+                    if r > 0:
+                        return 1
+                    if r < 0:
+                        found = -1
+                q = buf.find(bytes((c,)), q + 1, b)
+        return found
 
     # --- APDU to message ----------------------------------------------------
     def _apdu(self, apdu, fmt, fields, raw, out, joined=False):
@@ -538,6 +582,22 @@ def _hdlc_follows(seg, frame, raw):
         elif step != seg[7]:
             return "segment numbered %d after %d" % ((c >> 1) & 7, (prev >> 1) & 7)
     return None
+
+
+def _start_at(buf, q, avail, c):
+    """Do the first bytes at buf[q] (c = buf[q]) open a frame? 1 yes, 0 no, -1 too few to tell."""
+    n = 2 if c == _HDLC else 4
+    if avail - q < n:
+        return -1
+    if c == _HDLC:
+        return 1 if buf[q + 1] & 0xF0 == 0xA0 else 0
+    if c == _MBUS:
+        return 1 if buf[q + 1] == buf[q + 2] and buf[q + 3] == _MBUS else 0
+    for i in range(q + 1, q + 4):  # '/' and three letters
+        c = buf[i] | 0x20
+        if c < 97 or c > 122:
+            return 0
+    return 1
 
 
 def _plausible_apdu(buf, pos, avail):
