@@ -1,6 +1,8 @@
 """What the layout of a body proves: OBIS codes of any F where the structure puts a code,
 6-byte values that stay values, and list rows that match only their own list."""
 
+import json
+
 import pytest
 
 import axdr_encode as enc
@@ -46,6 +48,21 @@ def test_code_with_f_in_a_kamstrup_style_interleaved_list_is_a_reading():
     assert str(msg.value("1-1:1.8.0*101")) == "12000.00" and msg.reading("1-1:1.8.0*101").unit == "kWh"
     assert str(msg.value("1-1:2.8.0*102")) == "0.05"
     assert msg.unmapped == []
+
+
+def test_a_value_of_a_billing_period_gets_no_name_of_the_current_register():
+    from cosem.obis import name_of
+    assert name_of("1-0:1.8.0") == "Active energy import"
+    assert name_of("1-0:1.8.0*255") == "Active energy import"
+    for f in (0, 1, 101, 126, 254):
+        assert name_of("1-0:1.8.0*%d" % f) is None
+    body = enc.array(
+        enc.structure(enc.obis(1, 0, 1, 8, 0), enc.integer(axdr.UINT32, 123456), enc.scaler_unit(0, 30)),
+        enc.structure(enc.obis(1, 0, 1, 8, 0, 101), enc.integer(axdr.UINT32, 120000), enc.scaler_unit(0, 30)),
+    )
+    readings = json.loads(one(body).to_json())["readings"]
+    assert readings["1-0:1.8.0"]["name"] == "Active energy import"
+    assert "name" not in readings["1-0:1.8.0*101"]
 
 
 def test_six_byte_values_stay_values():
