@@ -2,6 +2,9 @@
 6-byte values that stay values, and list rows that match only their own list."""
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -11,6 +14,8 @@ from cosem.lists import POSITIONAL
 from cosem.readings import find_list
 
 LLC = b"\xe6\xe7\x00"
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRC = os.path.join(os.path.dirname(os.path.dirname(HERE)), "src", "lib")
 
 
 def one(data):
@@ -123,6 +128,26 @@ def test_every_positional_row_names_its_count_and_every_type():
         assert match["count"] is not None and match["types"] is not None, name
         assert len(match["types"].split(",")) == match["count"], name
         assert len(codes) <= match["count"], name
+
+
+def test_the_readings_guards_name_every_row_count_and_scaler_family():
+    from cosem import readings
+    from cosem.lists import SCALERS
+    assert set(readings._LIST_COUNTS) == set(m["count"] for _, m, _, _ in POSITIONAL)
+    assert set(readings._FAMILIES) == set(SCALERS)
+
+
+def test_a_meter_whose_body_fits_no_list_never_loads_the_list_table():
+    code = ("import sys; sys.path.insert(0, %r); sys.path.insert(0, %r)\n"
+            "import corpus; from cosem import decode\n"
+            "out = decode(corpus.capture('llc-aidon-se-list-1.hex'))\n"
+            "assert out[0].ok and len(out[0].readings) > 20\n"
+            "print('cosem.lists' in sys.modules)\n"
+            "out = decode(corpus.capture('llc-kaifa-ma304h3e-list2-1.hex'))\n"
+            "assert out[0].ok and out[0].meter['list']\n"
+            "print('cosem.lists' in sys.modules)\n") % (SRC, HERE)
+    out = subprocess.run([sys.executable, "-c", code], stdout=subprocess.PIPE, check=True).stdout
+    assert out.split() == [b"False", b"True"]
 
 
 def test_a_list_of_the_right_length_with_other_types_is_not_a_row():

@@ -13,10 +13,23 @@ Values stay integers with a decimal scaler (cosem.number); nothing becomes a flo
 from . import axdr
 from .axdr import ARRAY, STRUCTURE, COMPACT_ARRAY, NULL, OCTET_STRING, VISIBLE_STRING, UTF8_STRING
 from .cosemtime import iso, looks_like_datetime
-from .lists import POSITIONAL, SCALERS
 from .number import scaled
 from .obis import key as obis_key
 from .obis import unit_symbol
+
+
+# cosem.lists (positional rows, assumed scalers) is loaded only for a body whose length a row
+# has, or a list identifier that names a scaler family: most meters never hold the table.
+# (Both tuples are checked against cosem.lists by a test.)
+_LIST_COUNTS = (1, 9, 10, 12, 13, 14, 18, 33)
+_FAMILIES = ("KFM_001", "Kamstrup_V0001", "0-8:25.9.0", "AT-push", "LGZ-E450-AT", "ISK-SI", "power-only")
+lists = None
+
+
+def _lists():
+    global lists
+    from . import lists
+    return lists
 
 
 def hexs(b):
@@ -102,9 +115,9 @@ def _key(b):
 
 def _table_scale(family, code):
     """(scaler, unit) for a code from a SCALERS family, or None."""
-    if family is None:
+    if family is None or family not in _FAMILIES:
         return None
-    table = SCALERS.get(family)
+    table = (lists or _lists()).SCALERS.get(family)
     if table is None:
         return None
     cd = _CDS.get(code)
@@ -215,7 +228,9 @@ def _matches(match, elements):
 
 def find_list(elements):
     """The POSITIONAL row whose match fits these elements, or None."""
-    for row in POSITIONAL:
+    if len(elements) not in _LIST_COUNTS:
+        return None
+    for row in (lists or _lists()).POSITIONAL:
         if _matches(row[1], elements):
             return row
     return None
