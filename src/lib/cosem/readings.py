@@ -140,23 +140,39 @@ def _table_scale(family, code):
 _LN = 0x109
 
 
-def _flatten(node, out):
-    """Leaves in order; a scaler-unit structure stays one token."""
+def _flatten(node, out, k=0):
+    """Leaves in order into out[k:] (sized by _count); a scaler-unit structure stays one token.
+    -> the index after the last."""
     tag, v = node
     if tag == ARRAY or (tag == STRUCTURE and not _is_scaler_unit(node)):
-        k = 0
+        j = 0
         if tag == STRUCTURE and _named(v):
-            out.append((_LN, v[0][1]))
-            k = 1
-        for j in range(k, len(v)):
+            out[k] = (_LN, v[0][1])
+            k += 1
+            j = 1
+        for j in range(j, len(v)):
             n = v[j]
             t = n[0]
             if t == ARRAY or t == STRUCTURE:
-                _flatten(n, out)
+                k = _flatten(n, out, k)
             else:
-                out.append(n)  # a leaf: no call for it
-    else:
-        out.append(node)
+                out[k] = n  # a leaf: no call for it
+                k += 1
+        return k
+    out[k] = node
+    return k + 1
+
+
+def _count(node):
+    """How many tokens _flatten gives for node (so that its list is made once, at its size)."""
+    tag, v = node
+    if tag == ARRAY or (tag == STRUCTURE and not _is_scaler_unit(node)):
+        c = 0
+        for n in v:
+            t = n[0]
+            c += _count(n) if t == ARRAY or t == STRUCTURE else 1
+        return c
+    return 1
 
 
 def _named(v):
@@ -298,7 +314,7 @@ def _pushed(msg, elements, push):
 
 
 def _tagged(msg, body):
-    tokens = []
+    tokens = [None] * _count(body)
     _flatten(body, tokens)
     list_id = None
     # the list identifier decides which assumed scalers apply: find it first
