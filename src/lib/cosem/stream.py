@@ -74,9 +74,13 @@ class Decoder:
     def feed(self, data):
         """Add bytes; return the Messages and Failures they complete, in stream order."""
         out = []
-        if not self.buf and type(data) is bytes:
+        held = self.buf
+        if type(data) is bytes and (not held or (len(held) == 1 and held[0] == _HDLC and data
+                                                 and data[0] == _HDLC)):
             # nothing buffered: scan the caller's bytes (immutable) where they are; only an
-            # unfinished rest is copied into the buffer
+            # unfinished rest is copied into the buffer. (A last frame's closing flag, kept
+            # because it may open the next, is no frame start when a flag follows it: '~',
+            # skipped as text. So it need not make this frame a copy.)
             self._scan(out, False, data)
         else:
             self.buf.extend(data)

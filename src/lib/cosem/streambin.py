@@ -82,7 +82,11 @@ def hdlc_at(d, buf, pos, avail, out, final):
         # a bad FCS still marks where the frame ends; otherwise resynchronise after the flag
         return end if reason == "fcs" else pos + 1
     frame = res
-    _hdlc_frame(d, frame, buf, buf[pos:end + 1], out)
+    if pos == 0 and end + 1 == avail and type(buf) is bytes:
+        raw = buf  # the caller's bytes are the frame: no copy
+    else:
+        raw = buf[pos:end + 1]
+    _hdlc_frame(d, frame, buf, raw, out)
     return end  # the closing flag may open the next frame
 
 
