@@ -29,8 +29,7 @@ class HostBoard(Board):
 
     def __init__(self, data_dir="data", replay=None, speed=1.0, serial=None, wire=None,
                  ip="127.0.0.1", schedule=None):
-        """replay: bytes to loop (or a list of byte strings, log.txt entries, with a quiet line
-        after each); schedule: when each message of the replay starts (host.uart.ReplayUart;
+        """replay: bytes to loop; schedule: when each message of the replay starts (host.uart.ReplayUart;
         None: back to back); serial: device path; wire: (baud, bits, parity) that overrides
         what the application asks for (None: use the app's settings)."""
         self.data_dir = data_dir

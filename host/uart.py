@@ -23,22 +23,13 @@ RETRY_MAX_S = 30.0
 
 class ReplayUart:
     def __init__(self, data, baud, char_bits=10, speed=1.0, buffer_bytes=4096, loop=True,
-                 clock=time.monotonic, gap_s=1.0, schedule=None):
-        """data: the bytes, or a list of byte strings (log.txt entries: separate moments of
-        the line), after each of which the line stays quiet for gap_s seconds.
-        schedule: [(byte offset, seconds)] where each message starts and when (at speed 1),
-        ending with (len(data), the loop's length in seconds); it replaces the gaps."""
-        parts = [bytes(p) for p in data if p] if isinstance(data, (list, tuple)) else [bytes(data)]
-        if not parts or not parts[0]:
+                 clock=time.monotonic, schedule=None):
+        """data: the bytes.  schedule: [(byte offset, seconds)] where each message starts and
+        when (at speed 1), ending with (len(data), the loop's length in seconds); None: the
+        bytes back to back."""
+        if not data:
             raise ValueError("empty capture")
-        self.data = b"".join(parts)
-        self.breaks = []  # where the line goes quiet (ends of parts), when there are several
-        if len(parts) > 1:
-            end = 0
-            for p in parts:
-                end += len(p)
-                self.breaks.append(end)
-        self.gap = gap_s
+        self.data = bytes(data)
         self.rate = baud * speed / char_bits  # bytes per second
         self.starts = None
         if schedule:
@@ -76,23 +67,7 @@ class ReplayUart:
         """Bytes put on the wire t seconds after the start."""
         if self.starts is not None:
             return self._scheduled(t)
-        if not self.breaks:
-            return int(t * self.rate)
-        size = len(self.data)
-        period = size / self.rate + len(self.breaks) * self.gap
-        loops = int(t // period)
-        r = t - loops * period
-        prev = 0
-        for b in self.breaks:
-            dur = (b - prev) / self.rate
-            if r < dur:
-                return loops * size + prev + int(r * self.rate)
-            r -= dur
-            if r < self.gap:
-                return loops * size + b  # the line is quiet
-            r -= self.gap
-            prev = b
-        return loops * size + size
+        return int(t * self.rate)
 
     def _arrived(self):
         total = self._sent(self.clock() - self.t0)

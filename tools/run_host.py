@@ -30,7 +30,9 @@ from tools.cli import ArgumentParser, UserError, port_number  # noqa: E402
 EXAMPLE = "examples/dsmr-v5-nl-iskra-mt382-hour.txt"
 DSMR_INTERVAL_S = 1.0     # DSMR 5 sends a telegram every second
 BINARY_INTERVAL_S = 10.0  # HAN lists come every 2-10 s (list 1 more often, list 3 hourly)
-LONGEST_GAP_S = 3600.0    # a longer gap between timestamps is a gap in the capture, not the meter's pace
+MAX_SPEED = 1000000       # a year of hourly messages in half a minute; beyond it the wire's rate overflows
+LONGEST_GAP_S = 7200.0    # a longer gap between timestamps is a gap in the capture, not the meter's pace
+#                           (hourly messages come a little more or less than an hour apart)
 _CRYPTO = ("no-key", "decrypt", "auth")
 _NOT_A_FRAME = ("format", "truncated", "incomplete")  # text and noise give these, not captures
 
@@ -44,20 +46,22 @@ def parse_args(argv):
     ap.add_argument("--baud", type=int, choices=(300, 1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200))
     ap.add_argument("--parity", choices=("N", "E", "O"))
     ap.add_argument("--bits", type=int, choices=(7, 8))
-    ap.add_argument("--speed", type=float, default=1.0, help="replay speed factor (default 1: the meter's pace)")
+    ap.add_argument("--speed", type=float, default=1.0,
+                    help="replay speed factor (default 1: the meter's pace; at most %d)" % MAX_SPEED)
     ap.add_argument("--port", type=port_number, default=8080, help="HTTP port (default 8080)")
     ap.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
     ap.add_argument("--data", default="data", help="data folder (default ./data)")
     a = ap.parse_args(argv)
-    if not a.speed > 0:
-        ap.error("--speed must be a positive number")
+    if not 0 < a.speed <= MAX_SPEED:
+        ap.error("--speed must be a number above 0 and at most %d" % MAX_SPEED)
     return a
 
 
 # --- replay -----------------------------------------------------------------
 
-def _seconds(ts):
-    """A message timestamp (ISO 8601 text) as seconds, or None."""
+def _seconds(ts, dst=None):
+    """A message timestamp (ISO 8601 text) as seconds, or None. dst: a DSMR clock's flag
+    ("summer" or "winter") for a time without an offset."""
     if not ts:
         return None
     try:
@@ -66,7 +70,14 @@ def _seconds(ts):
         return None
     if t.tzinfo is None:
         t = t.replace(tzinfo=timezone.utc)  # the meter's local time: only differences matter
+        if dst == "summer":  # an hour ahead of its winter time (every European zone)
+            return t.timestamp() - 3600
     return t.timestamp()
+
+
+def _dst(message):
+    r = message.reading("0-0:1.0.0")
+    return r.extra.get("dst") if r is not None and r.extra else None
 
 
 def replay_plan(data, kind):
@@ -96,7 +107,7 @@ def replay_plan(data, kind):
         at = data.find(raw[:16], pos) if raw else -1
         if at < 0:
             continue
-        starts.append((at, _seconds(item.timestamp) if item.ok else None))
+        starts.append((at, _seconds(item.timestamp, _dst(item)) if item.ok else None))
         pos = at + max(1, len(raw) // 2)
     schedule = []
     t = 0.0

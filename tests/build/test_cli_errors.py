@@ -49,6 +49,13 @@ def test_run_port_out_of_range(port, tmp_path):
     assert "--port" in line and "0-65535" in line
 
 
+@pytest.mark.parametrize("speed", ["0", "-2", "nan", "inf", "1e305"])
+def test_run_speed_out_of_range(speed, tmp_path):
+    # an infinite (or overflowing) speed used to serve, printing a caught error every pass
+    line = one_line(2, "run", "--replay", EXAMPLE, "--speed", speed, "--data", str(tmp_path), timeout=20)
+    assert "--speed" in line and "1000000" in line
+
+
 def test_run_replay_of_a_missing_file_and_of_a_folder(tmp_path):
     line = one_line(2, "run", "--replay", str(tmp_path / "nothing.hex"), "--data", str(tmp_path))
     assert "nothing.hex: no such file" in line and "--replay examples/" in line

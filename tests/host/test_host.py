@@ -56,18 +56,6 @@ def test_the_seed_firmwares_log_txt_replays_its_frames_with_their_zero_bytes(tmp
     assert board.schedule == [(0, 0.0), (len(FRAME), 10.0), (len(FRAME) + 20, 20.0)]
 
 
-def test_replay_goes_quiet_between_log_entries():
-    clock = Clock()
-    u = ReplayUart([b"abc", b"de"], baud=1000, char_bits=10, clock=clock, gap_s=1.0)  # 100 bytes/s
-    buf = bytearray(64)
-    got = []
-    for t in (0.035, 0.5, 1.0, 1.045, 1.055, 2.0, 2.065):
-        clock.t = t
-        got.append(bytes(buf[:u.readinto(buf)]))
-    # abc, a quiet second, de, a quiet second, then the loop starts again
-    assert got == [b"abc", b"", b"", b"d", b"e", b"", b"a"]
-
-
 def test_telegram_and_binary_files_are_taken_as_they_are():
     tele = corpus_bytes("dsmr-v5-nl-iskra-mt382-1.txt")
     with open(corpus_path("dsmr-v5-nl-iskra-mt382-1.txt"), "rb") as f:

@@ -115,3 +115,12 @@ def test_a_rejected_frame_between_two_messages_keeps_the_meters_clock():
     assert messages == 2 and rejected == {"crc": 1}
     times = [t for _, t in schedule]
     assert times[0] == 0.0 and 0 < times[1] <= 10.0 and times[2] == 10.0
+
+
+def test_a_dsmr_clock_change_keeps_the_meters_pace():
+    # 288 telegrams an hour apart in local time with the S/W flag, across 29 March 2026
+    # (02:00 W -> 03:00 S): the clock jumps two hours, the meter waited one
+    kind, data, schedule, messages = run_host.load_replay([os.path.join(EXAMPLES, "energy-dsmr-12-days.txt")])
+    assert messages == 288
+    gaps = [b[1] - a[1] for a, b in zip(schedule, schedule[1:])]
+    assert max(gaps) < 3700 and min(gaps) > 3500

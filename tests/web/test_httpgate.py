@@ -122,3 +122,45 @@ def test_a_client_that_takes_nothing_is_given_up_while_the_uart_is_pumped(tmp_pa
 def test_data_json_is_not_readable_cross_origin(app):
     _, headers, _ = app.get("/data.json", headers={"Origin": "http://evil.example"})
     assert "access-control-allow-origin" not in headers
+
+
+class _SlowConn:
+    """A client socket whose window takes 100 bytes every other try."""
+
+    def __init__(self):
+        self.tries = 0
+        self.got = 0
+
+    def send(self, data):
+        self.tries += 1
+        if self.tries % 2:
+            return 0
+        n = min(100, len(data))
+        self.got += n
+        return n
+
+    def close(self):
+        pass
+
+
+def test_a_slow_client_that_keeps_taking_bytes_gets_the_whole_response(tmp_path):
+    import errno
+    # the send deadline is for a client that takes nothing, not for a long answer
+    # (a chunked /energy.json, the dashboard) to a client that keeps up slowly
+    from apphelp import ManualClockBoard
+    from emeter.web.httpgate import GatedPool, _Ready
+    board = ManualClockBoard(str(tmp_path))
+
+    def pump():
+        board.now += 100
+    gate = GatedPool(socket, board.ticks_ms, pump=pump, send_timeout_ms=3000)
+    client = _SlowConn()
+    conn = _Ready(gate, client, b"GET / HTTP/1.1\r\n\r\n")
+    body = b"x" * 10000
+    sent = 0
+    while sent < len(body):
+        try:
+            sent += conn.send(body[sent:])
+        except OSError as e:
+            assert e.errno == errno.EAGAIN, "given up after %d bytes" % sent
+    assert client.got == len(body) and board.now >= 10000  # 20 s of (fake) time, never given up

@@ -105,7 +105,8 @@ def test_any_state_changing_route_needs_the_password_and_readings_stay_open(tmp_
     ok = r.request("/restart", method="POST", body=b"", headers={"Authorization": basic()})
     assert ok[0] == 200
     assert done == ["POST"]
-    for path in ("/", "/data.json", "/log.txt", "/metrics", "/status.json", "/history.json"):
+    for path in ("/", "/data.json", "/log.txt", "/metrics", "/status.json", "/history.json",
+                 "/energy.json"):
         assert r.get(path)[0] == 200, path
 
 
@@ -114,7 +115,8 @@ def test_protect_readings_too_locks_the_readings(tmp_path, run_app):
     r = run_app(board)
     assert r.post("/setup", b"box_protect_readings=1&protect_readings=1")[0] == 200
     r = _next(run_app, r, board)
-    for path in ("/", "/data.json", "/log.txt", "/metrics"):
+    for path in ("/", "/data.json", "/log.txt", "/metrics", "/status.json", "/history.json",
+                 "/energy.json", "/log"):  # hourly energy tells when someone is home
         assert r.get(path)[0] == 401, path
         assert r.get(path, password=ADMIN)[0] == 200, path
 
@@ -408,6 +410,18 @@ def test_a_name_the_owner_adds_is_accepted(tmp_path, run_app):
     host = "meter.home.arpa:%d" % r.port
     assert r.post("/setup", b"hostname=y", Host=host, Origin="http://" + host)[0] == 200
     assert Settings.load(board)["hostname"] == "y"
+
+
+def test_an_added_name_counts_as_the_browser_shows_it_with_port_or_brackets(tmp_path, run_app):
+    # the 403 says "add the name you reach this device by": as typed from the address bar
+    board = claim(HostBoard(str(tmp_path)))
+    r = run_app(board)
+    names = "Meter.Home.Arpa:%d [fd00::17]" % r.port
+    assert r.post("/setup", b"extra_hosts=" + names.replace(":", "%3A").encode())[0] == 200
+    r = _next(run_app, r, board)
+    for host in ("meter.home.arpa:%d" % r.port, "[fd00::17]:%d" % r.port):
+        assert r.post("/setup", b"baud=9600", Host=host)[0] == 200, host
+        r = _next(run_app, r, board)
 
 
 @pytest.mark.parametrize("host", ["emeter.local", "emeter", "localhost", "127.0.0.1"])

@@ -10,6 +10,9 @@ from cosem.crc import crc16_arc
 from cosem.number import Dec
 
 from emeter.feeds.obismap import in_base_unit
+from emeter.store.localtime import Zone, date_from_days, parse_iso
+
+_NL = Zone("CET")  # DSMR readers take a telegram's time as Dutch local time
 
 # (OBIS, base unit expected, power of ten from the base unit to DSMR's, integer digits,
 #  decimals, DSMR unit) -- order as in a DSMR 5 telegram.
@@ -64,63 +67,25 @@ def fixed(value, shift, int_digits, decimals):
     return "-" + text if neg else text
 
 
-def _days(y, m, d):
-    """Days since 1970-01-01 of a proleptic Gregorian date."""
-    y -= 1 if m <= 2 else 0
-    era = y // 400
-    yoe = y - era * 400
-    doy = (153 * (m + (-3 if m > 2 else 9)) + 2) // 5 + d - 1
-    return era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
-
-
-def _date(days):
-    """(y, m, d) of a day number from _days."""
-    days += 719468
-    era = days // 146097
-    doe = days - era * 146097
-    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
-    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
-    mp = (5 * doy + 2) // 153
-    m = mp + (3 if mp < 10 else -9)
-    return yoe + era * 400 + (1 if m <= 2 else 0), m, doy - (153 * mp + 2) // 5 + 1
-
-
-def _summer(y, utc_min):
-    """Is a UTC minute (since 1970) in Central European summer time: from the last
-    Sunday of March to the last Sunday of October, 01:00 UTC both."""
-    def last_sunday(m):
-        d = _days(y, m, 31)
-        return (d - (d + 4) % 7) * 1440 + 60  # 1970-01-01 was a Thursday
-    return last_sunday(3) <= utc_min < last_sunday(10)
-
-
 def timestamp(iso):
     """The meter's time as DSMR readers take it: Dutch local time and its flag.
     '2025-12-14T16:00:00+00:00' -> '251214170000W', '2025-07-01T12:00:00+02:00' ->
     '250701120000S'.  A time without an offset is taken as local already (its flag from
     the date).  None when the text is not a date-time."""
-    if not iso or len(iso) < 19:
+    p = parse_iso(iso)
+    if p is None:
         return None
-    digits = iso[0:4] + iso[5:7] + iso[8:10] + iso[11:13] + iso[14:16] + iso[17:19]
-    if not digits.isdigit():
-        return None
-    y, mo, d = int(iso[0:4]), int(iso[5:7]), int(iso[8:10])
-    minute = _days(y, mo, d) * 1440 + int(iso[11:13]) * 60 + int(iso[14:16])
-    off = iso[19:]
-    if off[:1] == ".":  # fractions of a second
-        off = off.lstrip(".0123456789")
-    if off in ("Z", "+00:00") or len(off) == 6 and off[0] in "+-" and off[1:3].isdigit() and off[4:].isdigit():
-        sign = -1 if off[0] == "-" else 1
-        utc = minute - (sign * (int(off[1:3]) * 60 + int(off[4:6])) if len(off) == 6 else 0)
-        summer = _summer(y, utc)
-        minute = utc + (120 if summer else 60)
-        y, mo, d = _date(minute // 1440)
-    elif off:
-        return None
+    local, off = p
+    if off is None:  # local read as winter time: only the doubled autumn hour errs (W)
+        summer = _NL.offset(local - _NL.std) == _NL.dst
     else:
-        summer = _summer(y, minute - 60)  # local read as winter time: only the doubled hour errs (W)
-    hm = minute % 1440
-    return "%02d%02d%02d%02d%02d%s%s" % (y % 100, mo, d, hm // 60, hm % 60, iso[17:19], "S" if summer else "W")
+        utc = local - off
+        summer = _NL.offset(utc) == _NL.dst
+        local = utc + (_NL.dst if summer else _NL.std)
+    y, mo, d = date_from_days(local // 86400)
+    r = local % 86400
+    return "%02d%02d%02d%02d%02d%02d%s" % (y % 100, mo, d, r // 3600, r // 60 % 60, r % 60,
+                                           "S" if summer else "W")
 
 
 def _hex_ascii(text):

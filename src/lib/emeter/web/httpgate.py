@@ -11,7 +11,7 @@ connections are still sending, a newer one is answered 503 with Retry-After once
 its request is in (read whole, so closing does not reset it; at most 1 kB kept);
 only beyond twice that many is the oldest dropped unanswered.  Sending the response is done
 non-blocking too, calling `pump()` (the scheduler's UART drain) while the
-client's window is full, and giving up after `send_timeout_ms`.
+client's window is full, and giving up when it has taken nothing for `send_timeout_ms`.
 """
 
 import errno
@@ -194,6 +194,7 @@ class _Ready:
         try:
             n = self.conn.send(data)
             if n:
+                self.deadline = None  # it takes bytes: the wait is for one that takes none
                 return n
         except OSError as e:
             if e.errno != _EAGAIN:

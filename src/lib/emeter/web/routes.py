@@ -196,7 +196,8 @@ class Web:
         s = app.settings
         h = s["hostname"]
         names = [h, h + ".local", app.wifi.ap_ip, app.wifi_info().get("ip")]
-        names += s["extra_hosts"].split()
+        for n in s["extra_hosts"].split():
+            names.append(_host_name(n))  # as the address bar shows it: 'x.lan:8080', '[fd00::1]'
         if app.board.name == "host":
             names += ["localhost", "127.0.0.1", "::1"]
         return names
