@@ -256,8 +256,9 @@ def _frame_inside(d, buf, a, b, avail, final):
     bytes needed), 0 when none does. (Not an unframed one: after junk the scan trusts
     none.) The first bytes are tested here: a framing's module loads for a likely start."""
     found = 0
-    for c in (_DSMR, _HDLC, _MBUS):
-        q = buf.find(bytes((c,)), a, b)
+    for flag in (b"/", b"\x7e", b"\x68"):  # (a constant: what opens a telegram, HDLC, M-Bus)
+        c = flag[0]
+        q = buf.find(flag, a, b)
         while q >= 0:
             r = _start_at(buf, q, avail, c)
             if r:
@@ -273,7 +274,7 @@ def _frame_inside(d, buf, a, b, avail, final):
                     return 1
                 if r < 0:
                     found = -1
-            q = buf.find(bytes((c,)), q + 1, b)
+            q = buf.find(flag, q + 1, b)
     return found
 
 
