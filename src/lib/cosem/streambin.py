@@ -114,7 +114,7 @@ def _hdlc_frame(d, frame, buf, raw, out):
             return
         # [info, raw, fields, count, dst, src, control, send-number step (None, 0 or 1), FCS+size]
         d._seg = [bytearray(memoryview(buf)[a + 3:b]), bytearray(raw), frame.fields(), 1,
-                     frame.dst, frame.src, frame.control, None, _fcs(raw)]
+                  frame.dst, frame.src, frame.control, None, _fcs(raw)]
         return
     why = _hdlc_follows(seg, frame, raw)
     if why is not None:
@@ -242,7 +242,7 @@ def bare_at(d, buf, pos, avail, out, final):
         return -1
     items = []
     _apdu(d, bytes(memoryview(buf)[start:end]), "llc" if start != pos else "apdu", None,
-               bytes(memoryview(buf)[pos:end]), items)
+          bytes(memoryview(buf)[pos:end]), items)
     if inside < 0 and not items[-1].ok:
         return 0
     d._found(out)
