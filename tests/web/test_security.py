@@ -299,15 +299,47 @@ def test_push_token_never_follows_a_changed_url(tmp_path, run_app, sinks):
     assert all(auth == "Token " + TOKEN for _, auth, _ in a.seen)
 
 
-def test_wifi_password_is_cleared_when_the_network_changes():
-    s = Settings({"wifi_ssid": "home", "wifi_password": "hunter22hunter22",
-                  "admin_password": "sha256$00$00"})
-    new, errors = s.updated({"wifi_ssid": b"neighbour", "wifi_password": b""})
-    assert errors == {} and new["wifi_password"] == "" and new.cleared == ["wifi_password"]
-    new, errors = s.updated({"wifi_ssid": b"neighbour", "wifi_password": b"other-pass-9"})
-    assert new["wifi_password"] == "other-pass-9" and new.cleared == []
-    new, errors = s.updated({"hostname": b"meter2"})
-    assert new["wifi_password"] == "hunter22hunter22"
+def test_a_new_network_without_its_password_is_refused_not_saved(tmp_path, run_app):
+    # a configured device never opens its access point: a name without its password would
+    # leave only the button reset
+    board = claim(HostBoard(str(tmp_path)))
+    s = Settings.load(board)
+    s.values.update(wifi_ssid="home", wifi_password="hunter22hunter22")
+    s.save(board)
+    r = run_app(board)
+    before = _stored(board)
+    for body in (b"wifi_ssid=neighbour", b"wifi_ssid=neighbour&wifi_password=",
+                 b"clear_wifi_password=1"):
+        status, _, page = r.post("/setup", body)
+        assert status == 422, body
+        assert b"needs its password, or tick open network" in page
+        assert _stored(board) == before and r.app.restart_at is None
+    status, _, page = r.post("/setup", b"wifi_ssid=neighbour&wifi_open=1&wifi_password=pass-word-1")
+    assert status == 422 and b"an open network has no password" in page
+    assert r.post("/setup", b"hostname=meter2")[0] == 200  # the same network: the password stays
+    assert Settings.load(board)["wifi_password"] == "hunter22hunter22"
+
+
+def test_an_open_network_is_saved_without_a_password_when_the_form_says_so(tmp_path, run_app):
+    board = claim(HostBoard(str(tmp_path)))
+    s = Settings.load(board)
+    s.values.update(wifi_ssid="home", wifi_password="hunter22hunter22")
+    s.save(board)
+    r = run_app(board)
+    assert b'name="wifi_open"' in r.get("/setup", password=ADMIN)[2]
+    assert r.post("/setup", b"wifi_ssid=cafe&wifi_open=1")[0] == 200
+    s = Settings.load(board)
+    assert s["wifi_ssid"] == "cafe" and s["wifi_password"] == ""
+
+
+def test_a_first_network_needs_its_password_too():
+    s = Settings({"admin_password": "sha256$00$00"})
+    new, errors = s.updated({"wifi_ssid": b"home"})
+    assert "wifi_password" in errors
+    new, errors = s.updated({"wifi_ssid": b"home", "wifi_password": b"other-pass-9"})
+    assert errors == {} and new["wifi_password"] == "other-pass-9" and new.cleared == []
+    new, errors = s.updated({"wifi_ssid": b""})  # no network: the setup access point again
+    assert errors == {}
 
 
 # --- 8. credentials inside a URL ---------------------------------------------------------
