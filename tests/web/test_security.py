@@ -121,6 +121,14 @@ def test_protect_readings_too_locks_the_readings(tmp_path, run_app):
         assert r.get(path, password=ADMIN)[0] == 200, path
 
 
+def test_the_protect_readings_label_does_not_promise_less_than_it_locks():
+    from emeter.store.settings import FIELDS
+    label = [f[5] for f in FIELDS if f[0] == "protect_readings"][0]
+    routes = ("/data.json", "/log.txt", "/metrics", "/status.json", "/history.json",
+              "/energy.json")  # all of them locked (above): name every one or none
+    assert len([p for p in routes if p in label]) in (0, len(routes)), label
+
+
 def test_an_unclaimed_device_refuses_other_changes(tmp_path, run_app):
     r = run_app(HostBoard(str(tmp_path)))
     from adafruit_httpserver import POST, Response
