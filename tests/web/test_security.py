@@ -87,6 +87,27 @@ def test_after_the_claim_window_a_claim_is_refused(tmp_path, run_app):
     status, _, body = r.post("/setup", b"admin_password=" + ADMIN.encode(), password=None)
     assert status == 403 and b"restart the device" in body
     assert _stored(board) is None
+    status, _, body = r.get("/setup")  # not a form whose save would be refused
+    assert status == 403 and b"restart the device" in body
+    assert r.get("/data.json")[0] == 200  # the readings stay open
+
+
+class _WatchdogBoard(HostBoard):
+    def reset_by_watchdog(self):
+        return True
+
+
+def test_a_watchdog_reset_does_not_reopen_the_claim_window(tmp_path, run_app):
+    # a crash or hang someone on the network provokes must not make the device claimable
+    board = _WatchdogBoard(str(tmp_path))
+    r = run_app(board)
+    assert r.app.web.claim_until is None
+    status, _, body = r.post("/setup", b"admin_password=" + ADMIN.encode(), password=None)
+    assert status == 403 and b"restart the device" in body and _stored(board) is None
+    assert r.get("/setup")[0] == 403
+    r.stop()
+    r = run_app(HostBoard(str(tmp_path)))  # switched off and on
+    assert b"Set an admin password" in r.get("/setup")[2]
 
 
 def test_any_state_changing_route_needs_the_password_and_readings_stay_open(tmp_path, run_app):

@@ -4,8 +4,8 @@ Who may do what is decided in one place, `Web.guard`, for every route and method
 (README "Security"): a request that is not GET or HEAD changes something, so it
 needs a Host that names this device, no foreign Origin/Referer and the admin
 password (HTTP Basic).  Until an admin password exists only /setup takes a change,
-and asks for one first (on a network within CLAIM_WINDOW_MS of a start; on the
-open access point any time).  Reading is open except /setup, unless "protect
+and asks for one first (on a network within CLAIM_WINDOW_MS of a start that was not
+a watchdog reset; on the open access point any time).  Reading is open except /setup, unless "protect
 readings" is on.  While the open access point is up, a GET for another name is
 sent to /setup.  Wrong passwords make their address wait (1, 2, 4 ... 64 s);
 settings are written at most once per SAVE_GAP_MS.  HEAD works on every GET route.
@@ -116,7 +116,7 @@ class Web:
         self.auth_failed = 0
         self.saved_at = None
         self.claim_until = None  # ticks until which a station may be claimed
-        if not app.settings["admin_password"]:
+        if not app.settings["admin_password"] and not board.reset_by_watchdog():
             self.claim_until = ticks_add(board.ticks_ms(), CLAIM_WINDOW_MS)
         self.server.route("/", GET)(self.index)
         self.server.route("/data.json", GET)(self.data)
@@ -181,10 +181,11 @@ class Web:
         if not s["admin_password"]:  # unclaimed: /setup asks for an admin password first
             if writing and path != "/setup":
                 return _text(request, FORBIDDEN_403, "Set an admin password in /setup first")
-            if writing and self.claim_until is None and wifi.mode != "ap":
-                # on a network, only the person who just (re)started it can claim it
-                return _text(request, FORBIDDEN_403, "Not claimed: restart the device, then "
-                             "set the admin password within 10 minutes")
+            if (writing or path == "/setup") and self.claim_until is None and wifi.mode != "ap":
+                # on a network, only the person who just started it (power or reset button,
+                # not a watchdog reset someone could provoke) can claim it
+                return _text(request, FORBIDDEN_403, "Not claimed: restart the device (power or "
+                             "reset button), then set the admin password within 10 minutes")
             return None
         if writing or path in _LOCKED or s["protect_readings"]:
             return self._password(request)
