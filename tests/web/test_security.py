@@ -4,6 +4,7 @@ password guessing, the passwordless access point, open feeds, secrets in URLs,
 connection resets, HEAD)."""
 
 import base64
+import http.client
 import http.server
 import socket
 import struct
@@ -530,6 +531,61 @@ def test_the_wait_doubles_and_is_capped(tmp_path):
         board.now += waits[-1]
     assert waits == [1000, 2000, 4000, 8000, 16000, 32000, 64000, 64000, 64000, 64000]
     assert FAIL_CAP_MS == 64000
+
+
+def test_guesses_from_many_addresses_make_the_whole_device_wait(tmp_path, run_app, capfd):
+    # an attacker rotating addresses (IPv6 gives plenty) gets no fresh 1 s start from each;
+    # on Linux every 127.x.y.z reaches the loopback listener
+    board = claim(HostBoard(str(tmp_path)))
+    r = run_app(board)
+
+    def guess(i, password="wrong-password"):
+        c = http.client.HTTPConnection("127.0.0.1", r.port, timeout=10,
+                                        source_address=("127.0.%d.%d" % (i // 200, 2 + i % 200), 0))
+        c.request("GET", "/setup", headers={"Authorization": basic(password)})
+        resp = c.getresponse()
+        resp.read()
+        c.close()
+        return resp.status, resp.getheader("Retry-After")
+    from emeter.web.routes import _FAIL_ADDRESSES
+    assert [guess(i)[0] for i in range(_FAIL_ADDRESSES + 1)] == [401] * (_FAIL_ADDRESSES + 1)
+    status, retry = guess(_FAIL_ADDRESSES + 1)  # an address never seen before
+    assert status == 429 and int(retry) >= 1
+    assert guess(_FAIL_ADDRESSES + 2, ADMIN)[0] == 429  # everyone waits, for a short while
+    assert "from many addresses" in capfd.readouterr().out
+    assert len(r.app.web.fails) <= _FAIL_ADDRESSES  # memory stays bounded
+
+
+def test_the_device_wide_wait_doubles_while_the_wave_goes_on_and_memory_stays_bounded(tmp_path):
+    from apphelp import ManualClockBoard
+    from emeter.app import App
+    from emeter.web.routes import FAIL_CAP_MS, _FAIL_ADDRESSES
+
+    class Req:
+        def __init__(self, n):
+            self.client_address = ("2001:db8::%x" % n, 1)
+        headers = {"Authorization": basic("wrong-password")}
+    board = claim(ManualClockBoard(str(tmp_path)))
+    web = App(board, port=0, host="127.0.0.1").web
+    n = 0
+    for _ in range(_FAIL_ADDRESSES):
+        web._password(Req(n))
+        n += 1
+    assert web.floor[0] == 0  # as many addresses as it remembers: each waits on its own
+    waits = []
+    for _ in range(9):
+        web._password(Req(n))  # one more address: the whole device waits
+        n += 1
+        waits.append(web.floor[1] - board.now)
+        assert web._password(Req(n))._status.code == 429
+        board.now += waits[-1]
+        assert len(web.fails) <= _FAIL_ADDRESSES
+    assert waits == [1000, 2000, 4000, 8000, 16000, 32000, 64000, 64000, 64000]
+    board.now += 3 * FAIL_CAP_MS  # after a quiet spell a new wave starts at 1 s again
+    web._password(Req(n))
+    assert web.floor[1] - board.now == 1000
+    board.now += 3 << 27  # 4.6 days later (the ticks wrap): a stale wait holds nobody up
+    assert web._password(Req(0))._status.code == 401
 
 
 def test_settings_are_written_at_most_once_in_a_few_seconds(tmp_path, run_app):
