@@ -26,7 +26,7 @@ def _check(doc, form="mpy"):
     for key in heap.KEYS:
         assert type(doc[key]) is int and doc[key] > 0, (key, doc)
     # the figures are heap sizes of this firmware, not of an empty VM
-    assert doc["import_cosem"] > doc["baseline"] + 10000, doc
+    assert doc["import_cosem"] > doc["baseline"] + 5000, doc
     assert doc["app_boot"] > doc["import_cosem"] and doc["app_peak"] >= doc["app_boot"], doc
     # the application really served the pages and published
     assert doc["bytes_index"] > 1000 and doc["bytes_data_json"] > 500 and doc["bytes_setup"] > 1000, doc
