@@ -24,8 +24,10 @@ import tempfile
 
 try:
     from tools import mpycompile
+    from tools.cli import ArgumentParser, UserError
 except ImportError:  # run as a script from tools/
     import mpycompile
+    from cli import ArgumentParser, UserError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TARGETS = ("circuitpython", "micropython")
@@ -253,47 +255,25 @@ def size_table(rows, target, out_dir):
     return "\n".join(lines)
 
 
-USAGE = ("usage: build.py build [--target circuitpython|micropython] [--circuitpython VERSION]\n"
-         "                      [--mpy-cross PATH] [--out DIR] [--no-libraries]\n")
-
-
 def _args(argv):
-    opts = {"target": "circuitpython", "mpy_cross": None, "out": None, "libraries": True,
-            "circuitpython": mpycompile.CP_DEFAULT}
-    i = 0
-    while i < len(argv):
-        a = argv[i]
-        if a in ("-h", "--help"):
-            return None
-        if a == "--no-libraries":
-            opts["libraries"] = False
-            i += 1
-            continue
-        key = {"--target": "target", "--mpy-cross": "mpy_cross", "--out": "out",
-               "--circuitpython": "circuitpython"}.get(a.split("=", 1)[0])
-        if key is None:
-            raise BuildError("unknown argument %s (see build.py build --help)" % a, 2)
-        if "=" in a:
-            opts[key] = a.split("=", 1)[1]
-        else:
-            i += 1
-            if i >= len(argv):
-                raise BuildError("%s needs a value (see build.py build --help)" % a, 2)
-            opts[key] = argv[i]
-        i += 1
-    return opts
+    ap = ArgumentParser(prog="build.py build", description="the board's CIRCUITPY folder")
+    ap.add_argument("--target", default="circuitpython", help="circuitpython or micropython")
+    ap.add_argument("--circuitpython", default=mpycompile.CP_DEFAULT,
+                    help="CircuitPython major version the .mpy files are for")
+    ap.add_argument("--mpy-cross", dest="mpy_cross", help="the compiler to use")
+    ap.add_argument("--out", help="the folder to fill (default build/CIRCUITPY)")
+    ap.add_argument("--no-libraries", dest="libraries", action="store_false",
+                    help="leave out the Adafruit libraries")
+    return vars(ap.parse_args(argv))
 
 
 def main(argv):
     try:
         opts = _args(argv)
-        if opts is None:
-            sys.stdout.write(USAGE)
-            return 0
         out_dir = opts["out"] or os.path.join(ROOT, "build", "CIRCUITPY")
         rows = build(opts["target"], opts["mpy_cross"], out_dir, libraries=opts["libraries"],
                      circuitpython=opts["circuitpython"])
-    except BuildError as e:
+    except (BuildError, UserError) as e:
         sys.stderr.write("build failed: %s\n" % str(e).replace("\n", " "))
         return e.status
     print(size_table(rows, opts["target"], out_dir))

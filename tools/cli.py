@@ -17,6 +17,7 @@ class ArgumentParser(argparse.ArgumentParser):
     """argparse, but a bad argument is a UserError (one line) instead of usage text + exit."""
 
     def error(self, message):
+        message = message.replace("unrecognized arguments:", "unknown argument")
         raise UserError("%s (see %s --help)" % (message, self.prog), 2)
 
 

@@ -40,10 +40,12 @@ import time
 
 try:
     from tools import bundle, mpycompile
+    from tools.cli import ArgumentParser, UserError
     from tools.mpy_vm import CORPUS, RUNNER, VMError, _ensure_installed, capture_bytes
 except ImportError:  # run as a script from tools/
     import bundle
     import mpycompile
+    from cli import ArgumentParser, UserError
     from mpy_vm import CORPUS, RUNNER, VMError, _ensure_installed, capture_bytes
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -543,41 +545,21 @@ def table(res):
     return "\n".join(lines)
 
 
-USAGE = "usage: build.py heap [--vm PATH] [--heap BYTES] [--settings FILE] [--py] [--modules] [--fresh] [--json]\n"
-
-
 def _args(argv):
-    opts = {"vm": None, "heap": DEFAULT_HEAP, "json": False, "settings": None, "fresh": False, "py": False,
-            "modules": False}
-    i = 0
-    while i < len(argv):
-        a = argv[i]
-        if a in ("-h", "--help"):
-            return None
-        if a in ("--json", "--fresh", "--py", "--modules"):
-            opts[a[2:]] = True
-        elif a.split("=", 1)[0] in ("--vm", "--heap", "--settings"):
-            name = a.split("=", 1)[0]
-            if "=" in a:
-                val = a.split("=", 1)[1]
-            else:
-                i += 1
-                if i >= len(argv):
-                    raise HeapError("%s needs a value (%s)" % (name, USAGE.strip()))
-                val = argv[i]
-            opts[name[2:]] = parse_heap(val) if name == "--heap" else val
-        else:
-            raise HeapError("unknown argument %s (%s)" % (a, USAGE.strip()))
-        i += 1
-    return opts
+    ap = ArgumentParser(prog="build.py heap", description=__doc__.split("\n\n", 1)[0])
+    ap.add_argument("--vm", help="a unix-port executable (default: the WebAssembly VM)")
+    ap.add_argument("--heap", type=parse_heap, default=DEFAULT_HEAP, help="VM heap, e.g. 96K")
+    ap.add_argument("--settings", help="run the application with this settings.toml")
+    ap.add_argument("--py", action="store_true", help="measure .py sources, not .mpy")
+    ap.add_argument("--modules", action="store_true", help="what each module held after boot keeps")
+    ap.add_argument("--fresh", action="store_true", help="run the VM even if a run is cached")
+    ap.add_argument("--json", action="store_true", help="the figures as one JSON line last")
+    return vars(ap.parse_args(argv))
 
 
 def main(argv):
     try:
         opts = _args(argv)
-        if opts is None:
-            sys.stdout.write(__doc__.split("\n\n", 1)[0] + "\n" + USAGE)
-            return 0
         vm = UnixVM(opts["vm"]) if opts["vm"] else WasmVM()
         settings = user_settings(opts["settings"]) if opts["settings"] else SETTINGS
         if opts["modules"]:
@@ -585,7 +567,7 @@ def main(argv):
             res["modules"] = dict(rows)
         else:
             res, rows = measure(vm, opts["heap"], settings=settings, fresh=opts["fresh"], source=opts["py"]), None
-    except (HeapError, mpycompile.CompileError) as e:
+    except (HeapError, UserError, mpycompile.CompileError) as e:
         sys.stderr.write("heap: %s\n" % e)
         return 2
     print(table(res))

@@ -33,6 +33,8 @@ def parse_args(argv):
         ap.error("--name takes letters, digits, '-' and '_'")
     if not a.serial.startswith("/dev/"):
         ap.error("--serial takes a device path such as /dev/ttyUSB0 or /dev/emeter")
+    if a.port == 0:
+        ap.error("--port 0 would be a new random port at every start: give a fixed one (1-65535)")
     return a
 
 

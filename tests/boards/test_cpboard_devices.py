@@ -165,6 +165,15 @@ def test_feeding_a_watchdog_that_was_never_started_does_nothing(cp):
     assert cp.x["watchdog"].events == []
 
 
+def test_only_a_watchdog_reset_counts_as_one(cp):
+    b = cp.Board()
+    assert b.reset_by_watchdog() is False  # a port without reset_reason
+    mc = cp.fakes["microcontroller"]
+    for why, expected in ((mc.ResetReason.POWER_ON, False), (mc.ResetReason.WATCHDOG, True)):
+        mc.cpu.reset_reason = why
+        assert b.reset_by_watchdog() is expected
+
+
 def test_restart_resets_the_microcontroller(cp):
     cp.Board().restart()
     assert cp.x["resets"] == [True]

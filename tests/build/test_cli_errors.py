@@ -138,6 +138,7 @@ def test_build_deploy_bench_service_bad_arguments():
     assert "--drive or --ota" in one_line(2, "deploy", "--drive", "x", "--ota", "http://x")
     assert "--rounds" in one_line(2, "bench", "--rounds", "many")
     assert "--serial" in one_line(2, "service")
+    assert "give a fixed one" in one_line(2, "service", "--serial", "/dev/ttyUSB0", "--port", "0")
     assert "unknown argument --frob" in one_line(2, "heap", "--frob")
 
 

@@ -4,13 +4,7 @@ CircuitPython shares MicroPython's VM (unordered dicts, fewer str methods, no
 os.urandom on some builds); the network and board modules are not run here.
 """
 
-import sys
-
-from apphelp import ROOT
-
-sys.path.insert(0, ROOT)
-
-from tools.mpy_vm import package_files, run_in_cpython, run_in_vm  # noqa: E402
+from vmhelp import FAKE_BOARD, same_under_micropython
 
 
 PROBE = r'''
@@ -25,34 +19,7 @@ from cosem.message import Failure, Message
 from cosem.number import Dec
 
 
-class Board:
-    def __init__(self):
-        self.now = 5
-        self.files = {}
-        self.fed = 0
-
-    def ticks_ms(self):
-        return self.now
-
-    def wall_time(self):
-        return (2026, 1, 2, 3, 4, 5)
-
-    def read_file(self, name):
-        return self.files.get(name)
-
-    def write_file_atomic(self, name, data):
-        self.files[name] = bytes(data)
-
-    def watchdog_feed(self):
-        self.fed += 1
-
-    def sleep_ms(self, ms):
-        pass
-
-    def free_memory(self):
-        return 1234
-
-
+''' + FAKE_BOARD + r'''
 t = tomlfile.rewrite('# keep\nX = "y"\n', [("A", 'q"\\\n\u00e9'), ("B", 7)], ("A", "B"))
 print(t.encode("utf-8").hex())
 print([(k, str(v).encode("utf-8").hex()) for k, v in sorted(tomlfile.parse(t).items())])
@@ -99,9 +66,5 @@ print(datajson.document(st, datajson.device(st, {"ip": "1.2.3.4", "ap": False}, 
 
 
 def test_app_core_modules_behave_the_same_under_micropython():
-    rc_c, out_c = run_in_cpython(PROBE)
-    rc_m, out_m = run_in_vm(PROBE, files=package_files("emeter"))
-    assert rc_c == 0, out_c
-    assert rc_m == 0, out_m
-    assert out_m == out_c
+    out_c = same_under_micropython(PROBE)
     assert "\nFalse True True\n" in out_c  # no raw <script>, escaped, exact decimal

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import corpus
+from apphelp import seed_log
 
 ROOT = corpus.ROOT
 
@@ -72,23 +73,12 @@ def test_unreadable_file_is_an_error_line():
     assert rc == 1 and "cannot read" in lines[0]["error"]
 
 
-def _seed_log(data):
-    """A log.txt entry as the seed firmware writes one: printf("%#04x, ") per byte, 16 to a
-    line (C writes zero as '0000'), between '--- Start ---' and '---  End  ---'."""
-    out = "--- Start ---"
-    for n, b in enumerate(data):
-        if n % 16 == 0:
-            out += "\r\n"
-        out += "0000, " if b == 0 else "0x%02x, " % b
-    return out + "\n---  End  ---\r\n"
-
-
 def test_the_seed_firmwares_log_txt_decodes_each_entry(tmp_path):
     a = corpus.capture("hdlc-aidon-6525-list1-1.hex")
     b = corpus.capture("hdlc-kaifa-ma304-list1-1.hex")
     assert b"\x00" in a and b"\x00" in b
     p = tmp_path / "log.txt"
-    p.write_text(_seed_log(a) + _seed_log(b), newline="")
+    p.write_text(seed_log(a) + seed_log(b), newline="")
     rc, lines, err = run(str(p))
     assert rc == 0 and err == ""
     assert [d["readings"]["1-0:1.7.0"]["value"] for d in lines] == [1661, 5502]
@@ -98,7 +88,7 @@ def test_a_seed_log_entry_holding_a_frame_cut_at_both_ends_is_a_rejection(tmp_pa
     """The seed logged what it could not read; such a block must say why, not stay silent."""
     frame = corpus.capture("hdlc-aidon-6534-list3-1.hex")
     p = tmp_path / "log.txt"
-    p.write_text(_seed_log(frame[40:-12]), newline="")
+    p.write_text(seed_log(frame[40:-12]), newline="")
     rc, lines, err = run(str(p))
     assert rc == 1 and len(lines) >= 1 and err == ""
     assert all(d.get("reason") and d.get("error") for d in lines)
@@ -109,7 +99,7 @@ def test_seed_and_own_log_entries_mix(tmp_path):
     bad = corpus.capture("hdlc-kamstrup-6841131-list1-badfcs-1.hex")
     own = [i for i in decode(bad) if not i.ok][0].log_entry("2026-11-24T10:00:00Z")
     p = tmp_path / "log.txt"
-    p.write_text(own + _seed_log(corpus.capture("hdlc-aidon-6525-list1-1.hex")), newline="")
+    p.write_text(own + seed_log(corpus.capture("hdlc-aidon-6525-list1-1.hex")), newline="")
     rc, lines, _ = run(str(p))
     assert rc == 1 and lines[0]["reason"] == "fcs" and lines[1]["readings"]["1-0:1.7.0"]["value"] == 1661
 

@@ -2,21 +2,12 @@
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 
-from apphelp import ROOT, corpus_path
-
-
-def _free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+from apphelp import ROOT, corpus_path, free_port
 
 
 def test_bundled_example_is_the_corpus_capture_byte_for_byte():
@@ -36,7 +27,7 @@ def _readme_command():
 
 
 def test_build_py_run_replay_serves_data_json(tmp_path):
-    port = _free_port()
+    port = free_port()
     args = _readme_command()
     assert args[1:3] == ["run", "--replay"] and args[3].startswith("examples/")
     proc = subprocess.Popen(

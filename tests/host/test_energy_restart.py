@@ -9,7 +9,8 @@ import urllib.request
 
 import pytest
 
-from e2ehelp import ROOT, _free_port, wait_for
+from apphelp import free_port
+from e2ehelp import ROOT, wait_for
 
 sys.path.insert(0, os.path.join(ROOT, "tests", "store"))
 from energyhelp import DSMR_ROWS, TZ, dsmr_bytes, expected  # noqa: E402
@@ -52,7 +53,7 @@ def test_kill_and_restart_mid_sequence_loses_and_doubles_nothing(tmp_path, procs
     data = tmp_path / "data"
     data.mkdir()
 
-    port = _free_port()
+    port = free_port()
     first = _start(str(first_part), str(data), port)
     procs.append(first)
     assert wait_for(lambda: _energy(port)["hours"][-1]["start"].startswith(_hour(DSMR_ROWS[k - 1])), 120)
@@ -60,7 +61,7 @@ def test_kill_and_restart_mid_sequence_loses_and_doubles_nothing(tmp_path, procs
     first.wait(10)
     assert (data / "energy.bin").exists()
 
-    port = _free_port()
+    port = free_port()
     second = _start(str(second_part), str(data), port)
     procs.append(second)
     assert wait_for(lambda: _energy(port)["hours"][-1]["start"].startswith(_hour(DSMR_ROWS[-1])), 120)

@@ -7,7 +7,7 @@ from host.board import HostBoard
 from host.uart import ReplayUart
 from tools import run_host
 
-from apphelp import corpus_bytes, corpus_path, expected, wait_for
+from apphelp import corpus_bytes, corpus_path, expected, seed_log, wait_for
 
 FRAME = bytes.fromhex("7ea0 1e01 0210 13c2 8be6 e700 0f40 0000 0000 0101 0203 0906"
                       "0100 0107 00ff 0600 0002 f8bb ac7e".replace(" ", ""))
@@ -32,20 +32,9 @@ def test_a_log_txt_dump_replays_its_frames():
     assert capture.kind_and_bytes(dump.encode()) == ("log", FRAME + FRAME)
 
 
-def _seed_log(data):
-    """An entry of the seed firmware's log.txt: printf("%#04x, ") per byte (C writes zero as
-    '0000'), 16 to a line, between '--- Start ---' and '---  End  ---'."""
-    out = "--- Start ---"
-    for n, b in enumerate(data):
-        if n % 16 == 0:
-            out += "\r\n"
-        out += "0000, " if b == 0 else "0x%02x, " % b
-    return out + "\n---  End  ---\r\n"
-
-
 def test_the_seed_firmwares_log_txt_replays_its_frames_with_their_zero_bytes(tmp_path):
     assert FRAME.count(0) > 3
-    text = _seed_log(FRAME) + _seed_log(FRAME[:20])
+    text = seed_log(FRAME) + seed_log(FRAME[:20])
     assert capture.kind_and_bytes(text.encode()) == ("log", FRAME + FRAME[:20])
     p = tmp_path / "log.txt"
     p.write_text(text, newline="")

@@ -61,6 +61,13 @@ def test_valid_values_are_normalised(kind, raw, value):
     assert check_field(kind, raw) == (value, None)
 
 
+@given(st.text(max_size=40))
+def test_any_text_round_trips_through_the_shared_string_quoting(text):
+    # settings.toml strings are written by cosem.jsonw.quote: every JSON escape is TOML's too
+    out = tomlfile.rewrite("", [("K", text)], ("K",))
+    assert tomlfile.parse(out) == {"K": text}
+
+
 @given(st.text(max_size=32).filter(lambda s: len(s.encode("utf-8")) <= 32))
 def test_any_accepted_ssid_round_trips_through_settings_toml(ssid):
     value, err = check_field("ssid", ssid.encode("utf-8"))

@@ -3,6 +3,7 @@
 import http.client
 import json
 import os
+import socket
 import threading
 import time
 from decimal import Decimal
@@ -26,6 +27,26 @@ def corpus_bytes(name):
 def expected(name):
     with open(corpus_path(name), "rb") as f:
         return json.loads(f.read(), parse_float=Decimal)
+
+
+def seed_log(data):
+    """An entry of the seed firmware's log.txt: printf("%#04x, ") per byte (C writes zero as
+    '0000'), 16 to a line, between '--- Start ---' and '---  End  ---'."""
+    out = "--- Start ---"
+    for n, b in enumerate(data):
+        if n % 16 == 0:
+            out += "\r\n"
+        out += "0000, " if b == 0 else "0x%02x, " % b
+    return out + "\n---  End  ---\r\n"
+
+
+def free_port():
+    """A loopback TCP port the OS had free a moment ago (for a subprocess to listen on)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
 
 
 ADMIN = "test-admin-pw"

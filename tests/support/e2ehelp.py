@@ -8,12 +8,13 @@ Screenshots go to tests/artifacts/ (git-ignored) for people to look at.
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+
+from apphelp import free_port
 
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -23,14 +24,6 @@ CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
                   "--disable-dev-shm-usage")
 WIDTHS = {"phone": 390, "desktop": 1280}
-
-
-def _free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def wait_for(cond, timeout=30.0):
@@ -52,7 +45,7 @@ class Device:
 
     def __init__(self, capture, speed=1.0):
         self.data = tempfile.mkdtemp(prefix="emeter-e2e-")
-        self.port = _free_port()
+        self.port = free_port()
         self.base = "http://127.0.0.1:%d" % self.port
         self.log = open(os.path.join(self.data, "stdout.txt"), "wb")
         self.proc = subprocess.Popen(

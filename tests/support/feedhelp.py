@@ -8,18 +8,10 @@ import subprocess
 import time
 
 import cosem
-from apphelp import Running, corpus_bytes, replay_board, wait_for  # noqa: F401
+from apphelp import Running, corpus_bytes, free_port, replay_board, wait_for  # noqa: F401
 from emeter.store.tomlfile import rewrite
 
 LOOPBACK = "127.0.0.1"
-
-
-def free_port():
-    s = socket.socket()
-    s.bind((LOOPBACK, 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def write_settings(data_dir, **values):

@@ -4,13 +4,7 @@ The power ring, the pages, the assets and the setup rules run on the board; this
 them in the MicroPython VM (tools/mpy_vm.py) and compares the output with CPython's.
 """
 
-import os
-import sys
-
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, ROOT)
-
-from tools.mpy_vm import package_files, run_in_cpython, run_in_vm  # noqa: E402
+from vmhelp import FAKE_BOARD, same_under_micropython
 
 PROBE = r'''
 from emeter.web import assets, dashboard, dashpage, formrules
@@ -21,27 +15,7 @@ from cosem.message import Failure, Message
 from cosem.number import Dec
 
 
-class Board:
-    def __init__(self):
-        self.now = 5
-        self.files = {}
-
-    def ticks_ms(self):
-        return self.now
-
-    def wall_time(self):
-        return (2026, 1, 2, 3, 4, 5)
-
-    def read_file(self, name):
-        return self.files.get(name)
-
-    def write_file_atomic(self, name, data):
-        self.files[name] = bytes(data)
-
-    def free_memory(self):
-        return 123456
-
-
+''' + FAKE_BOARD + r'''
 class Sched:
     last_error = None
 
@@ -106,9 +80,5 @@ print(assets.response(assets.JS_PATH, {"If-None-Match": '"%s"' % assets.get(asse
 
 
 def test_the_dashboard_modules_behave_the_same_under_micropython():
-    rc_c, out_c = run_in_cpython(PROBE)
-    rc_m, out_m = run_in_vm(PROBE, files=package_files("emeter"))
-    assert rc_c == 0, out_c
-    assert rc_m == 0, out_m
-    assert out_m == out_c
+    out_c = same_under_micropython(PROBE)
     assert "False True True" in out_c  # meter text escaped, exact decimals

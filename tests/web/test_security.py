@@ -4,6 +4,7 @@ password guessing, the passwordless access point, open feeds, secrets in URLs,
 connection resets, HEAD)."""
 
 import base64
+import http.client
 import http.server
 import socket
 import struct
@@ -87,6 +88,27 @@ def test_after_the_claim_window_a_claim_is_refused(tmp_path, run_app):
     status, _, body = r.post("/setup", b"admin_password=" + ADMIN.encode(), password=None)
     assert status == 403 and b"restart the device" in body
     assert _stored(board) is None
+    status, _, body = r.get("/setup")  # not a form whose save would be refused
+    assert status == 403 and b"restart the device" in body
+    assert r.get("/data.json")[0] == 200  # the readings stay open
+
+
+class _WatchdogBoard(HostBoard):
+    def reset_by_watchdog(self):
+        return True
+
+
+def test_a_watchdog_reset_does_not_reopen_the_claim_window(tmp_path, run_app):
+    # a crash or hang someone on the network provokes must not make the device claimable
+    board = _WatchdogBoard(str(tmp_path))
+    r = run_app(board)
+    assert r.app.web.claim_until is None
+    status, _, body = r.post("/setup", b"admin_password=" + ADMIN.encode(), password=None)
+    assert status == 403 and b"restart the device" in body and _stored(board) is None
+    assert r.get("/setup")[0] == 403
+    r.stop()
+    r = run_app(HostBoard(str(tmp_path)))  # switched off and on
+    assert b"Set an admin password" in r.get("/setup")[2]
 
 
 def test_any_state_changing_route_needs_the_password_and_readings_stay_open(tmp_path, run_app):
@@ -119,6 +141,14 @@ def test_protect_readings_too_locks_the_readings(tmp_path, run_app):
                  "/energy.json", "/log"):  # hourly energy tells when someone is home
         assert r.get(path)[0] == 401, path
         assert r.get(path, password=ADMIN)[0] == 200, path
+
+
+def test_the_protect_readings_label_does_not_promise_less_than_it_locks():
+    from emeter.store.settings import FIELDS
+    label = [f[5] for f in FIELDS if f[0] == "protect_readings"][0]
+    routes = ("/data.json", "/log.txt", "/metrics", "/status.json", "/history.json",
+              "/energy.json")  # all of them locked (above): name every one or none
+    assert len([p for p in routes if p in label]) in (0, len(routes)), label
 
 
 def test_an_unclaimed_device_refuses_other_changes(tmp_path, run_app):
@@ -299,15 +329,47 @@ def test_push_token_never_follows_a_changed_url(tmp_path, run_app, sinks):
     assert all(auth == "Token " + TOKEN for _, auth, _ in a.seen)
 
 
-def test_wifi_password_is_cleared_when_the_network_changes():
-    s = Settings({"wifi_ssid": "home", "wifi_password": "hunter22hunter22",
-                  "admin_password": "sha256$00$00"})
-    new, errors = s.updated({"wifi_ssid": b"neighbour", "wifi_password": b""})
-    assert errors == {} and new["wifi_password"] == "" and new.cleared == ["wifi_password"]
-    new, errors = s.updated({"wifi_ssid": b"neighbour", "wifi_password": b"other-pass-9"})
-    assert new["wifi_password"] == "other-pass-9" and new.cleared == []
-    new, errors = s.updated({"hostname": b"meter2"})
-    assert new["wifi_password"] == "hunter22hunter22"
+def test_a_new_network_without_its_password_is_refused_not_saved(tmp_path, run_app):
+    # a configured device never opens its access point: a name without its password would
+    # leave only the button reset
+    board = claim(HostBoard(str(tmp_path)))
+    s = Settings.load(board)
+    s.values.update(wifi_ssid="home", wifi_password="hunter22hunter22")
+    s.save(board)
+    r = run_app(board)
+    before = _stored(board)
+    for body in (b"wifi_ssid=neighbour", b"wifi_ssid=neighbour&wifi_password=",
+                 b"clear_wifi_password=1"):
+        status, _, page = r.post("/setup", body)
+        assert status == 422, body
+        assert b"needs its password, or tick open network" in page
+        assert _stored(board) == before and r.app.restart_at is None
+    status, _, page = r.post("/setup", b"wifi_ssid=neighbour&wifi_open=1&wifi_password=pass-word-1")
+    assert status == 422 and b"an open network has no password" in page
+    assert r.post("/setup", b"hostname=meter2")[0] == 200  # the same network: the password stays
+    assert Settings.load(board)["wifi_password"] == "hunter22hunter22"
+
+
+def test_an_open_network_is_saved_without_a_password_when_the_form_says_so(tmp_path, run_app):
+    board = claim(HostBoard(str(tmp_path)))
+    s = Settings.load(board)
+    s.values.update(wifi_ssid="home", wifi_password="hunter22hunter22")
+    s.save(board)
+    r = run_app(board)
+    assert b'name="wifi_open"' in r.get("/setup", password=ADMIN)[2]
+    assert r.post("/setup", b"wifi_ssid=cafe&wifi_open=1")[0] == 200
+    s = Settings.load(board)
+    assert s["wifi_ssid"] == "cafe" and s["wifi_password"] == ""
+
+
+def test_a_first_network_needs_its_password_too():
+    s = Settings({"admin_password": "sha256$00$00"})
+    new, errors = s.updated({"wifi_ssid": b"home"})
+    assert "wifi_password" in errors
+    new, errors = s.updated({"wifi_ssid": b"home", "wifi_password": b"other-pass-9"})
+    assert errors == {} and new["wifi_password"] == "other-pass-9" and new.cleared == []
+    new, errors = s.updated({"wifi_ssid": b""})  # no network: the setup access point again
+    assert errors == {}
 
 
 # --- 8. credentials inside a URL ---------------------------------------------------------
@@ -469,6 +531,61 @@ def test_the_wait_doubles_and_is_capped(tmp_path):
         board.now += waits[-1]
     assert waits == [1000, 2000, 4000, 8000, 16000, 32000, 64000, 64000, 64000, 64000]
     assert FAIL_CAP_MS == 64000
+
+
+def test_guesses_from_many_addresses_make_the_whole_device_wait(tmp_path, run_app, capfd):
+    # an attacker rotating addresses (IPv6 gives plenty) gets no fresh 1 s start from each;
+    # on Linux every 127.x.y.z reaches the loopback listener
+    board = claim(HostBoard(str(tmp_path)))
+    r = run_app(board)
+
+    def guess(i, password="wrong-password"):
+        c = http.client.HTTPConnection("127.0.0.1", r.port, timeout=10,
+                                        source_address=("127.0.%d.%d" % (i // 200, 2 + i % 200), 0))
+        c.request("GET", "/setup", headers={"Authorization": basic(password)})
+        resp = c.getresponse()
+        resp.read()
+        c.close()
+        return resp.status, resp.getheader("Retry-After")
+    from emeter.web.routes import _FAIL_ADDRESSES
+    assert [guess(i)[0] for i in range(_FAIL_ADDRESSES + 1)] == [401] * (_FAIL_ADDRESSES + 1)
+    status, retry = guess(_FAIL_ADDRESSES + 1)  # an address never seen before
+    assert status == 429 and int(retry) >= 1
+    assert guess(_FAIL_ADDRESSES + 2, ADMIN)[0] == 429  # everyone waits, for a short while
+    assert "from many addresses" in capfd.readouterr().out
+    assert len(r.app.web.fails) <= _FAIL_ADDRESSES  # memory stays bounded
+
+
+def test_the_device_wide_wait_doubles_while_the_wave_goes_on_and_memory_stays_bounded(tmp_path):
+    from apphelp import ManualClockBoard
+    from emeter.app import App
+    from emeter.web.routes import FAIL_CAP_MS, _FAIL_ADDRESSES
+
+    class Req:
+        def __init__(self, n):
+            self.client_address = ("2001:db8::%x" % n, 1)
+        headers = {"Authorization": basic("wrong-password")}
+    board = claim(ManualClockBoard(str(tmp_path)))
+    web = App(board, port=0, host="127.0.0.1").web
+    n = 0
+    for _ in range(_FAIL_ADDRESSES):
+        web._password(Req(n))
+        n += 1
+    assert web.floor[0] == 0  # as many addresses as it remembers: each waits on its own
+    waits = []
+    for _ in range(9):
+        web._password(Req(n))  # one more address: the whole device waits
+        n += 1
+        waits.append(web.floor[1] - board.now)
+        assert web._password(Req(n))._status.code == 429
+        board.now += waits[-1]
+        assert len(web.fails) <= _FAIL_ADDRESSES
+    assert waits == [1000, 2000, 4000, 8000, 16000, 32000, 64000, 64000, 64000]
+    board.now += 3 * FAIL_CAP_MS  # after a quiet spell a new wave starts at 1 s again
+    web._password(Req(n))
+    assert web.floor[1] - board.now == 1000
+    board.now += 3 << 27  # 4.6 days later (the ticks wrap): a stale wait holds nobody up
+    assert web._password(Req(0))._status.code == 401
 
 
 def test_settings_are_written_at_most_once_in_a_few_seconds(tmp_path, run_app):

@@ -103,6 +103,11 @@ class Board:
         """Free heap in bytes, or None."""
         return None
 
+    def reset_by_watchdog(self):
+        """True when this start follows a watchdog reset (a hang or crash), not power-on,
+        the reset button or a restart we asked for."""
+        return False
+
     def restart(self):
         """Reboot the board (the host re-runs the application)."""
         raise NotImplementedError

@@ -321,6 +321,12 @@ class Board(_Interface):
         mem_free = getattr(gc, "mem_free", None)
         return None if mem_free is None else mem_free()
 
+    def reset_by_watchdog(self):
+        try:
+            return microcontroller.cpu.reset_reason == microcontroller.ResetReason.WATCHDOG
+        except AttributeError:  # a port that cannot tell
+            return False
+
     def restart(self):
         microcontroller.reset()
 

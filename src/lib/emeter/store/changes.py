@@ -8,14 +8,17 @@
   `clear_<name>` box erases it (not the admin password: it can only be changed).
 - A secret goes only where it was entered for (BOUND): moving its destination without
   entering it again clears it and switches its feed off.
+- Wi-Fi is different: a configured device never opens its access point, so a network
+  name without its password would lock the device out.  A new name (or a cleared
+  password) needs the password, or `wifi_open` (the form's "open network" box),
+  which stores none.
 - Nothing is saved on a device without an admin password (claim on first use).
 """
 
 from emeter.store.settings import FIELDS, NAMES, Settings, check_field
 
 # (secret, the fields that say where it is sent, the switch that turns its feed off, off)
-BOUND = (("wifi_password", ("wifi_ssid",), None, None),
-         ("mqtt_password", ("mqtt_host", "mqtt_port"), "mqtt_enabled", 0),
+BOUND = (("mqtt_password", ("mqtt_host", "mqtt_port"), "mqtt_enabled", 0),
          ("push_token", ("push_url",), "push_mode", "off"))
 BOXES = tuple(f[0] for f in FIELDS if f[2] == "bool")
 CLEARABLE = tuple(f[0] for f in FIELDS if f[4] and f[2] != "admin")
@@ -31,7 +34,7 @@ def updated(old, form):
     new = Settings(old.values)
     errors = {}
     for key in form:
-        if not (key in NAMES or (key[:4] == "box_" and key[4:] in BOXES)
+        if not (key in NAMES or key == "wifi_open" or (key[:4] == "box_" and key[4:] in BOXES)
                 or (key[:6] == "clear_" and key[6:] in CLEARABLE)):
             errors[""] = "unknown field " + "".join(
                 [c for c in key[:32] if c.isalpha() or c.isdigit() or c == "_"])
@@ -61,6 +64,14 @@ def updated(old, form):
             new.values[name] = value
         else:
             errors[name] = err
+    if form.get("wifi_open"):
+        if "wifi_password" in entered:
+            errors["wifi_password"] = "an open network has no password"
+        new.values["wifi_password"] = ""
+    elif new.values["wifi_ssid"] and "wifi_password" not in entered and (
+            new.values["wifi_ssid"] != old.values["wifi_ssid"]
+            or old.values["wifi_password"] and not new.values["wifi_password"]):
+        errors["wifi_password"] = "a new network needs its password, or tick open network"
     if split_push_url(new, "push_token" not in entered):
         entered.append("push_token")
     for name, where, switch, off in BOUND:

@@ -58,7 +58,7 @@ FIELDS = (
     ("admin_password", "EMETER_ADMIN", "admin", "", True,
      "Admin password (needed to change anything)"),
     ("protect_readings", "EMETER_PROTECT_READINGS", "bool", 0, False,
-     "Protect readings too (/, /data.json, /log.txt, /metrics need the password)"),
+     "Protect readings too (every page and JSON route needs the password)"),
     ("extra_hosts", "EMETER_HOSTS", "hosts", "", False,
      "Other names this device is reached by (space-separated)"),
 ) + FEED_FIELDS

@@ -5,22 +5,9 @@ workflow), and it understands only these two forms, so we write nothing else.
 Rewriting keeps every line we do not own (comments, other keys) as it was.
 """
 
-_ESC_OUT = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+from cosem.jsonw import quote  # TOML's basic strings escape as JSON's do
+
 _ESC_IN = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f"}
-
-
-def quote(s):
-    out = ['"']
-    for ch in s:
-        r = _ESC_OUT.get(ch)
-        if r is not None:
-            out.append(r)
-        elif ch < " " or ch == "\x7f":
-            out.append("\\u%04x" % ord(ch))
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
 
 
 def _unquote(s):

@@ -76,6 +76,9 @@ def _field(name, kind, label, value, secret, is_set, error):
         if is_set and kind != "admin":  # the admin password can be changed, never cleared
             out.append(' <label style="display:inline"><input type="checkbox" name="clear_%s" '
                        'value="1"> clear</label>' % name)
+        if kind == "wpa":  # a network name without its password is refused unless this is ticked
+            out.append(' <label style="display:inline"><input type="checkbox" name="wifi_open" '
+                       'value="1"> open network (no password)</label>')
     elif kind in CHOICES:
         out.append('<select id="%s" name="%s">' % (name, name))
         for v, text in CHOICES[kind]:

@@ -4,10 +4,11 @@ Who may do what is decided in one place, `Web.guard`, for every route and method
 (README "Security"): a request that is not GET or HEAD changes something, so it
 needs a Host that names this device, no foreign Origin/Referer and the admin
 password (HTTP Basic).  Until an admin password exists only /setup takes a change,
-and asks for one first (on a network within CLAIM_WINDOW_MS of a start; on the
-open access point any time).  Reading is open except /setup, unless "protect
-readings" is on.  While the open access point is up, a GET for another name is
-sent to /setup.  Wrong passwords make their address wait (1, 2, 4 ... 64 s);
+and asks for one first (on a network within CLAIM_WINDOW_MS of a start that was
+not a watchdog reset; on the open access point any time).  Reading is open except
+/setup, unless "protect readings" is on.  While the open access point is up, a GET for another name is
+sent to /setup.  Wrong passwords make their address wait (1, 2, 4 ... 64 s), and
+the whole device when they come from more addresses at once than it remembers;
 settings are written at most once per SAVE_GAP_MS.  HEAD works on every GET route.
 """
 
@@ -111,10 +112,11 @@ class Web:
         self.gate = GatedPool(pool, board.ticks_ms, pump=app.sched.pump, sleep_ms=board.sleep_ms)
         self.server = _Server(self.gate, self)
         self.fails = {}         # address -> [wrong passwords in a row, ticks it may try again]
+        self.floor = [0, 0]     # the same for the whole device (many addresses at once)
         self.auth_failed = 0
         self.saved_at = None
         self.claim_until = None  # ticks until which a station may be claimed
-        if not app.settings["admin_password"]:
+        if not app.settings["admin_password"] and not board.reset_by_watchdog():
             self.claim_until = ticks_add(board.ticks_ms(), CLAIM_WINDOW_MS)
         self.server.route("/", GET)(self.index)
         self.server.route("/data.json", GET)(self.data)
@@ -179,10 +181,11 @@ class Web:
         if not s["admin_password"]:  # unclaimed: /setup asks for an admin password first
             if writing and path != "/setup":
                 return _text(request, FORBIDDEN_403, "Set an admin password in /setup first")
-            if writing and self.claim_until is None and wifi.mode != "ap":
-                # on a network, only the person who just (re)started it can claim it
-                return _text(request, FORBIDDEN_403, "Not claimed: restart the device, then "
-                             "set the admin password within 10 minutes")
+            if (writing or path == "/setup") and self.claim_until is None and wifi.mode != "ap":
+                # on a network, only the person who just started it (power or reset button,
+                # not a watchdog reset someone could provoke) can claim it
+                return _text(request, FORBIDDEN_403, "Not claimed: restart the device (power or "
+                             "reset button), then set the admin password within 10 minutes")
             return None
         if writing or path in _LOCKED or s["protect_readings"]:
             return self._password(request)
@@ -204,9 +207,11 @@ class Web:
         addr = request.client_address[0] if request.client_address else ""
         now = self.app.board.ticks_ms()
         f = self.fails.get(addr)
-        if f is not None and ticks_diff(f[1], now) > 0:
-            return _text(request, _TOO_MANY, "Too many wrong passwords: try again later",
-                         {"Retry-After": str((ticks_diff(f[1], now) + 999) // 1000)})
+        for w in (self.floor, f):  # the whole device's wait, then this address's
+            # (a wait longer than the cap is a stale tick count that wrapped: over)
+            if w is not None and 0 < ticks_diff(w[1], now) <= FAIL_CAP_MS:
+                return _text(request, _TOO_MANY, "Too many wrong passwords: try again later",
+                             {"Retry-After": str((ticks_diff(w[1], now) + 999) // 1000)})
         pw = _basic_password(request)
         if pw is not None and check_password(self.app.settings["admin_password"], pw):
             if f is not None:
@@ -215,18 +220,25 @@ class Web:
         if pw is not None:  # a wrong password (a browser's first try sends none)
             if f is None:
                 if len(self.fails) >= _FAIL_ADDRESSES:
-                    for k in self.fails:
-                        del self.fails[k]
-                        break
+                    self._make_room(now)
                 f = self.fails[addr] = [0, now]
-            f[0] += 1
-            wait = min(FAIL_CAP_MS, 1000 << min(f[0] - 1, 6))
-            f[1] = ticks_add(now, wait)
+            wait = _later(f, now)
             self.auth_failed += 1
             print("emeter: wrong admin password from %s (%d in a row): next try in %d s"
                   % (addr, f[0], wait // 1000))
         return _text(request, UNAUTHORIZED_401, "Admin password required",
                      {"WWW-Authenticate": 'Basic realm="emeter", charset="UTF-8"'})
+
+    def _make_room(self, now):
+        """The table is full: guesses come from more addresses than it holds (rotating IPv6
+        ones, say). One goes, and the whole device waits: 1 s, doubling while it goes on."""
+        for k in self.fails:
+            del self.fails[k]
+            break
+        if not _recent(self.floor[1], now):
+            self.floor[0] = 0  # the last wave is long over: start again at 1 s
+        print("emeter: wrong admin passwords from many addresses: all wait %d s"
+              % (_later(self.floor, now) // 1000))
 
     def _same_origin(self, request):
         # A page elsewhere must not post settings through the owner's browser.
@@ -245,6 +257,19 @@ class Web:
             forget("emeter.web.plainpages")
             forget("emeter.web.forms")
             forget_checks()  # the form's choices and checkers
+
+
+def _later(f, now):
+    """One more wrong password for f = [count, ticks it may try again]: its new wait."""
+    f[0] += 1
+    wait = min(FAIL_CAP_MS, 1000 << min(f[0] - 1, 6))
+    f[1] = ticks_add(now, wait)
+    return wait
+
+
+def _recent(t, now):
+    # t (a wait's end) lies within FAIL_CAP_MS of now, either side (ticks wrap)
+    return -FAIL_CAP_MS <= ticks_diff(now, t) <= FAIL_CAP_MS
 
 
 def _text(request, status, text, headers=None):
