@@ -57,7 +57,7 @@ for path in ("/seq/dsmr.txt", "/seq/dlms.bin"):
     e, heap = run(path, b)
     print(e.document())
     print(e.writes, len(b.files["energy.bin"]))
-    e2, _ = run(path, b, 0, 300)        # a restart: the stored file, then the whole replay
+    e2, _ = run(path, b)    # a restart: the stored file, then the whole replay (a new series)
     print(e2.document() == e.document())
     print("heap", path, a1 - a0, heap)
 '''

@@ -48,7 +48,12 @@ _DEMAND_HISTORY = "0-0:98.1.0"
 _UNIT_E = {"kWh": 0, "Wh": -3, "MWh": 3}
 _E_MIN = -9
 _T_MAX = 0x7FFFFFFF - 2 * 31 * 86400  # times are stored as int32 seconds (2068)
-_JUMP_MAX = 366 * 86400               # a time further ahead needs a second message to be believed
+_STEP_S = 2 * 3600     # a time further ahead than this is believed when the next message goes on
+_ON_S = 86400          # from it: comes after it, at most this much later
+_BACK_S = 12 * 3600    # a time further back than this, _BACK_N times in a row, starts a new series
+_BACK_N = 3
+_R_MAX = 10 ** 15      # a register at self.e this large is refused (int64 records; sums stay far below)
+_I64 = 1 << 62
 
 NOCLOCK, METER, DEVICE = 0, 1, 2
 _CLOCK_NAME = (None, "meter", "device")
@@ -104,6 +109,19 @@ def _raw(msg, total, tariffs):
     return (m, e) if seen else None
 
 
+def _two(s, i):
+    # two decimal digits at s[i] as an int (no slice: nothing allocated), or -1
+    a = ord(s[i]) - 48
+    b = ord(s[i + 1]) - 48
+    return a * 10 + b if 0 <= a <= 9 and 0 <= b <= 9 else -1
+
+
+def _flag(msg):
+    # the DSMR clock's S/W flag: "summer", "winter" or None
+    r = msg.reading(_CLOCK)
+    return r.extra.get("dst") if r is not None and r.extra else None
+
+
 def _kwh(r):
     u = _UNIT_E.get(r.unit)
     v = r.value
@@ -131,7 +149,10 @@ class Energy:
         self.writes = 0
         self.demand = None         # the meter's own peaks (Readings), not stored
         self.demand_history = None
-        self._jump = -1
+        self._jump = None          # a time far ahead, held: (t, clock, import, export)
+        self._back_at = None       # the last time behind what is counted, and how many in a row
+        self._tc = None            # see _when
+        self.note = None           # why a new series began (for the log), until read
         self._reset()
         self._load()
 
@@ -197,6 +218,18 @@ class Energy:
         i = (self.head[level] + k) % _CAP[level]
         return struct.unpack_from(fmt, self.buf, _OFFS[level] + i * struct.calcsize(fmt))
 
+    def _fits(self, k):
+        # every stored number times k still fits the records
+        big = max(self.ri, self.rx)
+        for o in self.open:
+            if o is not None:
+                big = max(big, o[_BI], o[_BX], o[_CI], o[_CX], o[_PK])
+        for level in range(3):
+            for n in range(self.count[level]):
+                r = self.record(level, n)
+                big = max(big, r[1], r[2], r[5] if level == 1 else 0)
+        return big * k < _I64
+
     def _rescale(self, e):
         # a finer register than seen so far: every stored number to exponent e
         k = 10 ** (self.e - e)
@@ -224,21 +257,38 @@ class Energy:
     # --- messages -----------------------------------------------------------
     def _when(self, msg, wall):
         ts = msg.timestamp
-        if ts:
-            p = parse_iso(ts)
-            if p is not None:
-                local, off = p
-                if off is None:
-                    r = msg.reading(_CLOCK)
-                    dst = r.extra.get("dst") if r is not None and r.extra else None
-                    if dst == "summer":
-                        off = self.zone.dst
-                    elif dst == "winter":
-                        off = self.zone.std
-                if off is not None:
-                    return local - off, METER
-                return self.zone.utc(local), METER  # None in the repeated/skipped hour
-        return wall_epoch(wall), DEVICE
+        if not ts:
+            return wall_epoch(wall), DEVICE
+        c = self._tc  # the last time's hour: (text to the hour, text after the seconds, S/W flag,
+        #              epoch second of the hour's start, length); only the seconds are read anew
+        if c is not None and isinstance(ts, str) and len(ts) == c[4] and ts.startswith(c[0]) \
+                and ts.endswith(c[1]) and ts[13] == ":" and ts[16] == ":":
+            mi = _two(ts, 14)
+            se = _two(ts, 17)
+            if 0 <= mi < 60 and 0 <= se < 61 and (c[1] or _flag(msg) == c[2]):
+                return c[3] + mi * 60 + se, METER
+        p = parse_iso(ts)
+        if p is None:
+            return wall_epoch(wall), DEVICE
+        local, off = p
+        flag = None
+        if off is None:
+            flag = _flag(msg)
+            if flag == "summer":
+                off = self.zone.dst
+            elif flag == "winter":
+                off = self.zone.std
+        h0 = local - local % 3600
+        if off is not None:
+            t = local - off
+            base = h0 - off
+        else:
+            t = self.zone.utc(local)  # None in the repeated/skipped hour
+            base = self.zone.utc(h0)
+            if base is None or self.zone.utc(h0 + 3599) != base + 3599:
+                return t, METER
+        self._tc = (ts[:13], ts[19:], flag, base, len(ts))
+        return t, METER
 
     def _span(self, level, t):
         # (key, start, end) of the interval holding epoch second t
@@ -256,6 +306,16 @@ class Energy:
         nxt = days_from_date(y + 1, 1, 1) if m == 12 else days_from_date(y, m + 1, 1)
         return y * 12 + m - 1, z.midnight(first), z.midnight(nxt)
 
+    def _end(self, level, key):
+        # the epoch second a closed record's interval ends
+        if level == 0:
+            return key + 3600
+        if level == 1:
+            return self.zone.midnight(key + 1)
+        y, m = key // 12, key % 12 + 1
+        return self.zone.midnight(days_from_date(y + 1, 1, 1) if m == 12 else
+                                  days_from_date(y, m + 1, 1))
+
     def feed(self, msg, wall=None):
         """Account one good message (wall: the board's wall_time(), used when the meter sends
         no time). True when it was used."""
@@ -270,24 +330,72 @@ class Energy:
             return False
         px = _raw(msg, _EXPORT, _EXPORT_T)
         t, clk = self._when(msg, wall)
-        if t is None or (clk == DEVICE and self.clock == METER):
+        if t is None or t >= _T_MAX or (clk == DEVICE and self.clock == METER):
             return False
-        if t <= self.t_last:
-            return False  # earlier than what is counted: a replay, a restart, a clock step
-        if t >= _T_MAX:
+        last = self.t_last
+        if last >= 0 and t <= last:
+            return self._back(t, clk, pi, px)
+        self._back_at = None
+        if last >= 0 and t - last > _STEP_S:
+            j = self._jump  # a time far ahead waits for the next message to go on from it
+            if j is None or not j[0] < t <= j[0] + _ON_S:
+                self._jump = (t, clk, pi, px)
+                return False
+            self._jump = None
+            self._account(j[0], j[1], j[2], j[3])  # the held message first: it may be an edge
+            return self._account(t, clk, pi, px)
+        self._jump = None
+        return self._account(t, clk, pi, px)
+
+    def _back(self, t, clk, pi, px):
+        # Earlier than what is counted: a replay of messages already counted, a restart, a small
+        # clock step (ignored: they catch up), or, when _BACK_N messages in a row go on from one
+        # another from more than _BACK_S behind, another timeline (a meter's clock set back, an
+        # old capture replayed): a new series from the first of them.
+        held = self._back_at
+        if held and held[-1][0] < t <= held[-1][0] + _ON_S:
+            held.append((t, clk, pi, px))
+        else:
+            held = self._back_at = [(t, clk, pi, px)]
+        if len(held) < _BACK_N or self.t_last - held[0][0] <= _BACK_S:
+            if len(held) >= _BACK_N:
+                held.pop(0)
             return False
-        if self.t_last >= 0 and t - self.t_last > _JUMP_MAX and (self._jump < 0 or t <= self._jump):
-            self._jump = t  # a time a year ahead is believed when the next one goes on from it
-            return False
-        self._jump = -1
+        self._back_at = None
+        self._jump = None
+        t = held[0][0]
+        dropped = 0
+        for level in range(3):  # what lies after the new time cannot stand beside it
+            while self.count[level] and \
+                    self._end(level, self.record(level, self.count[level] - 1)[0]) > t:
+                self.count[level] -= 1
+                dropped += 1
+        self.note = "time went back %d s: a new series, %d stored intervals after it dropped" % (
+            self.t_last - t, dropped)
+        self.open = [None, None, None]
+        self.t_last = -1
+        self.ri = -1
+        self.rx = -1
+        w = self.writes
+        for h in held:
+            self._account(h[0], h[1], h[2], h[3])
+        if self.writes == w:
+            self.save()  # the drop is kept even before an hour closes
+        return True
+
+    def _account(self, t, clk, pi, px):
         e = pi[1] if px is None or pi[1] < px[1] else px[1]
         if e < _E_MIN:
             return False
         if e < self.e:
+            if not self._fits(10 ** (self.e - e)):
+                return False  # a register too fine to hold beside what is stored: missed
             self._rescale(e)
         e = self.e
         ri = pi[0] * 10 ** (pi[1] - e)
         rx = -1 if px is None else px[0] * 10 ** (px[1] - e)
+        if ri >= _R_MAX or rx >= _R_MAX:
+            return False  # an absurd register (a scaler far off): missed, not stored
         li, lx = self.ri, self.rx  # the registers an edge without its message falls back on
         if self.t_last >= 0 and (ri < li or (0 <= rx < lx)):
             for o in self.open:  # a new series: keep what the old one counted
