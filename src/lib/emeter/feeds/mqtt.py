@@ -29,6 +29,7 @@ HEARTBEAT_MS = 20000
 BACKOFF_MIN_MS = 1000
 BACKOFF_MAX_MS = 64000
 DISCOVERY_PER_POLL = 3
+_CODES_MAX = 128            # codes whose discovery kind is remembered
 _REFUSED_FOR_GOOD = (4, 5)  # CONNACK: bad user name or password, not authorised
 
 
@@ -80,6 +81,7 @@ class MqttFeed:
         self.announced = {}          # obis -> expire_after sent in its config
         self.pending = []            # obis codes whose config is still to be sent
         self.cadence = hadiscovery.Cadence()
+        self.codes = {}              # obis -> 0 not described, 1 described, 2 a register (bounded)
         self.birth = False
         # counters
         self.published = 0
@@ -176,8 +178,19 @@ class MqttFeed:
         if not self.discovery or self.message is None:
             return
         for r in self.message.readings:
-            if r.obis not in self.pending and hadiscovery.known(r.obis):
+            if r.obis not in self.pending and self._code(r.obis):
                 self.pending.append(r.obis)
+
+    def _code(self, obis):
+        """What discovery makes of a code: 0 nothing, 1 an entity, 2 a register's entity.
+        Worked out once per code (the table look-up parses it), then one dict look-up."""
+        k = self.codes.get(obis)
+        if k is None:
+            if len(self.codes) >= _CODES_MAX:  # a meter sending ever new codes: start over
+                self.codes = {}
+            k = (2 if hadiscovery.is_register(obis) else 1) if hadiscovery.known(obis) else 0
+            self.codes[obis] = k
+        return k
 
     # --- the feed ----------------------------------------------------------
     def message_in(self, message):
@@ -186,10 +199,11 @@ class MqttFeed:
         self.message = message
         if self.discovery:
             for r in message.readings:
-                if not hadiscovery.known(r.obis):
+                k = self._code(r.obis)
+                if not k:
                     continue
                 self.cadence.seen(r.obis, now, ticks_diff)
-                exp = self.cadence.expire_s(r.obis, hadiscovery.is_register(r.obis))
+                exp = self.cadence.expire_s(r.obis, k == 2)
                 sent = self.announced.get(r.obis)
                 if (sent is None or exp > sent or 2 * exp < sent) and r.obis not in self.pending:
                     self.pending.append(r.obis)
