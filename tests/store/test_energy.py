@@ -445,3 +445,16 @@ def test_an_absurd_register_is_missed_and_saves_keep_working():
     assert e.feed(_msg("2026-05-01T12:00:01Z", Dec(1700, 0), "Wh"))     # and another
     assert e.writes == 2 and Energy(board, zone="UTC").document() == e.document()
     assert [r[1:] for r in e.rows(0)] == [(600, -1, False), (100, -1, False), (0, -1, True)]
+
+
+def test_the_repeated_autumn_hour_is_told_apart_by_its_flag_message_after_message():
+    # the same local text twice, an hour apart in UTC: the S/W flag is read on every message
+    # even when the hour's text is remembered from the one before
+    e = Energy(FakeBoard())   # CET
+    for ts, dst, v in (("2026-10-25T02:10:00", "summer", 1000), ("2026-10-25T02:50:00", "summer", 1100),
+                       ("2026-10-25T02:10:00", "winter", 1200), ("2026-10-25T02:50:00", "winter", 1300),
+                       ("2026-10-25T03:00:02", "winter", 1400)):
+        assert e.feed(_msg(ts, Dec(v, 0), "Wh", dst=dst)), (ts, dst)
+    assert [r[:2] for r in e.rows(0)] == [("2026-10-25T02:00:00+02:00", 200),
+                                          ("2026-10-25T02:00:00+01:00", 200),
+                                          ("2026-10-25T03:00:00+01:00", 0)]

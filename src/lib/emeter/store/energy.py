@@ -86,11 +86,12 @@ def _val(carry, end, base):
     return carry + end - base
 
 
-def _raw(msg, total, tariffs):
-    # (mantissa, exponent of kWh) of a register or of the sum of its tariffs, or None
+def _raw(msg, total, tariffs, out, k):
+    # out[k], out[k + 1] = mantissa, exponent of kWh of a register or of the sum of its tariffs;
+    # False when there is none (no tuple: a message allocates nothing here)
     r = msg.reading(total)
     if r is not None:
-        return _kwh(r)
+        return _kwh(r, out, k)
     m = 0
     e = 0
     seen = False
@@ -98,15 +99,17 @@ def _raw(msg, total, tariffs):
         r = msg.reading(code)
         if r is None:
             continue
-        p = _kwh(r)
-        if p is None:
-            return None
-        if p[1] < e:
-            m *= 10 ** (e - p[1])
-            e = p[1]
-        m += p[0] * 10 ** (p[1] - e)
+        if not _kwh(r, out, k):
+            return False
+        pm, pe = out[k], out[k + 1]
+        if pe < e:
+            m *= 10 ** (e - pe)
+            e = pe
+        m += pm * 10 ** (pe - e)
         seen = True
-    return (m, e) if seen else None
+    out[k] = m
+    out[k + 1] = e
+    return seen
 
 
 def _two(s, i):
@@ -122,20 +125,22 @@ def _flag(msg):
     return r.extra.get("dst") if r is not None and r.extra else None
 
 
-def _kwh(r):
+def _kwh(r, out, k):
     u = _UNIT_E.get(r.unit)
     v = r.value
     if u is None or isinstance(v, bool):
-        return None
+        return False
     if isinstance(v, int):
         m, e = v, u
     elif isinstance(v, Dec):
         m, e = v.m, v.e + u
     else:
-        return None
+        return False
     if m < 0:
-        return None
-    return m, e
+        return False
+    out[k] = m
+    out[k + 1] = e
+    return True
 
 
 class Energy:
@@ -152,6 +157,8 @@ class Energy:
         self._jump = None          # a time far ahead, held: (t, clock, import, export)
         self._back_at = None       # the last time behind what is counted, and how many in a row
         self._tc = None            # see _when
+        self._clk = NOCLOCK        # the clock _when used
+        self._r = [0, 0, 0, 0]     # a message's import and export: mantissa, exponent of kWh
         self.note = None           # why a new series began (for the log), until read
         self._reset()
         self._load()
@@ -258,20 +265,25 @@ class Energy:
     def _when(self, msg, wall):
         ts = msg.timestamp
         if not ts:
-            return wall_epoch(wall), DEVICE
+            self._clk = DEVICE
+            return wall_epoch(wall)
+        self._clk = METER
         c = self._tc  # the last time's hour: (text to the hour, text after the seconds, S/W flag,
-        #              epoch second of the hour's start, length); only the seconds are read anew
+        #   epoch second of the hour's start, length, offset in the text); minutes and seconds
+        #   are read anew, and the S/W flag when the text has no offset
         if c is not None and isinstance(ts, str) and len(ts) == c[4] and ts.startswith(c[0]) \
                 and ts.endswith(c[1]) and ts[13] == ":" and ts[16] == ":":
             mi = _two(ts, 14)
             se = _two(ts, 17)
-            if 0 <= mi < 60 and 0 <= se < 61 and (c[1] or _flag(msg) == c[2]):
-                return c[3] + mi * 60 + se, METER
+            if 0 <= mi < 60 and 0 <= se < 61 and (c[5] or _flag(msg) == c[2]):
+                return c[3] + mi * 60 + se
         p = parse_iso(ts)
         if p is None:
-            return wall_epoch(wall), DEVICE
+            self._clk = DEVICE
+            return wall_epoch(wall)
         local, off = p
         flag = None
+        given = off is not None
         if off is None:
             flag = _flag(msg)
             if flag == "summer":
@@ -286,9 +298,9 @@ class Energy:
             t = self.zone.utc(local)  # None in the repeated/skipped hour
             base = self.zone.utc(h0)
             if base is None or self.zone.utc(h0 + 3599) != base + 3599:
-                return t, METER
-        self._tc = (ts[:13], ts[19:], flag, base, len(ts))
-        return t, METER
+                return t
+        self._tc = (ts[:13], ts[19:], flag, base, len(ts), given)
+        return t
 
     def _span(self, level, t):
         # (key, start, end) of the interval holding epoch second t
@@ -325,38 +337,41 @@ class Energy:
         d = msg.reading(_DEMAND_HISTORY)
         if d is not None:
             self.demand_history = d
-        pi = _raw(msg, _IMPORT, _IMPORT_T)
-        if pi is None:
+        r = self._r
+        if not _raw(msg, _IMPORT, _IMPORT_T, r, 0):
             return False
-        px = _raw(msg, _EXPORT, _EXPORT_T)
-        t, clk = self._when(msg, wall)
+        if not _raw(msg, _EXPORT, _EXPORT_T, r, 2):
+            r[2] = -1
+        t = self._when(msg, wall)
+        clk = self._clk
         if t is None or t >= _T_MAX or (clk == DEVICE and self.clock == METER):
             return False
         last = self.t_last
         if last >= 0 and t <= last:
-            return self._back(t, clk, pi, px)
+            return self._back((t, clk, r[0], r[1], r[2], r[3]))
         self._back_at = None
         if last >= 0 and t - last > _STEP_S:
             j = self._jump  # a time far ahead waits for the next message to go on from it
             if j is None or not j[0] < t <= j[0] + _ON_S:
-                self._jump = (t, clk, pi, px)
+                self._jump = (t, clk, r[0], r[1], r[2], r[3])
                 return False
             self._jump = None
-            self._account(j[0], j[1], j[2], j[3])  # the held message first: it may be an edge
-            return self._account(t, clk, pi, px)
-        self._jump = None
-        return self._account(t, clk, pi, px)
+            self._account(j[0], j[1], j[2], j[3], j[4], j[5])  # the held one first: an edge?
+        else:
+            self._jump = None
+        return self._account(t, clk, r[0], r[1], r[2], r[3])
 
-    def _back(self, t, clk, pi, px):
+    def _back(self, m):
         # Earlier than what is counted: a replay of messages already counted, a restart, a small
         # clock step (ignored: they catch up), or, when _BACK_N messages in a row go on from one
         # another from more than _BACK_S behind, another timeline (a meter's clock set back, an
         # old capture replayed): a new series from the first of them.
         held = self._back_at
+        t = m[0]
         if held and held[-1][0] < t <= held[-1][0] + _ON_S:
-            held.append((t, clk, pi, px))
+            held.append(m)
         else:
-            held = self._back_at = [(t, clk, pi, px)]
+            held = self._back_at = [m]
         if len(held) < _BACK_N or self.t_last - held[0][0] <= _BACK_S:
             if len(held) >= _BACK_N:
                 held.pop(0)
@@ -378,13 +393,14 @@ class Energy:
         self.rx = -1
         w = self.writes
         for h in held:
-            self._account(h[0], h[1], h[2], h[3])
+            self._account(h[0], h[1], h[2], h[3], h[4], h[5])
         if self.writes == w:
             self.save()  # the drop is kept even before an hour closes
         return True
 
-    def _account(self, t, clk, pi, px):
-        e = pi[1] if px is None or pi[1] < px[1] else px[1]
+    def _account(self, t, clk, mi, ei, mx, ex):
+        # mx < 0: no export register
+        e = ei if mx < 0 or ei < ex else ex
         if e < _E_MIN:
             return False
         if e < self.e:
@@ -392,8 +408,8 @@ class Energy:
                 return False  # a register too fine to hold beside what is stored: missed
             self._rescale(e)
         e = self.e
-        ri = pi[0] * 10 ** (pi[1] - e)
-        rx = -1 if px is None else px[0] * 10 ** (px[1] - e)
+        ri = mi * 10 ** (ei - e)
+        rx = -1 if mx < 0 else mx * 10 ** (ex - e)
         if ri >= _R_MAX or rx >= _R_MAX:
             return False  # an absurd register (a scaler far off): missed, not stored
         li, lx = self.ri, self.rx  # the registers an edge without its message falls back on
