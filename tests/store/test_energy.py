@@ -178,22 +178,32 @@ def test_at_most_one_write_per_completed_hour_of_a_few_kb():
 
 
 @pytest.mark.parametrize("damage", ["truncated", "flipped", "empty", "other"])
-def test_damaged_file_loads_as_empty_history(damage):
+def test_damaged_file_loads_the_other_copy_and_both_damaged_an_empty_history(damage):
     msgs, rows = seq("dsmr")
     board = FakeBoard()
-    run(msgs[:300], board)
-    data = bytearray(board.files[NAME])
-    if damage == "truncated":
-        data = data[:len(data) // 2]
-    elif damage == "flipped":
-        data[len(data) // 3] ^= 0x10
-    elif damage == "empty":
-        data = b""
-    else:
-        data = b"not an energy file" * 10
-    board.files[NAME] = bytes(data)
-    e = Energy(board)
-    assert e.rows(0) == [] and e.t_last == -1
+    e = run(msgs[:300], board)
+    newer = energy_mod.NAMES[e.slot]
+    older = energy_mod.NAMES[1 - e.slot]
+    want = Energy(FakeBoard())
+    want.board.files[NAME] = board.files[older]
+    want = Energy(want.board)              # what the older copy holds: an hour earlier
+    assert 0 < want.t_last < e.t_last
+    for name in (newer, older):
+        data = bytearray(board.files[name])
+        if damage == "truncated":
+            data = data[:len(data) // 2]
+        elif damage == "flipped":
+            data[len(data) // 3] ^= 0x10
+        elif damage == "empty":
+            data = b""
+        else:
+            data = b"not an energy file" * 10
+        board.files[name] = bytes(data)
+        got = Energy(board)
+        if name == newer:
+            assert got.document() == want.document() and got.t_last == want.t_last
+        else:
+            assert got.rows(0) == [] and got.t_last == -1
 
 
 KILLER = r'''
@@ -408,7 +418,8 @@ def test_a_clock_set_back_for_good_starts_a_new_series_and_says_so():
     assert e.note is None
     assert e.feed(_msg("2026-04-28T05:00:01Z", Dec(v + 300, 0), "Wh"))
     assert e.note and "new series" in e.note
-    assert e.writes == writes + 1 and Energy(board, zone="UTC").document() == e.document()
+    assert e.writes == writes + 2   # both copies: neither can bring the old timeline back
+    assert Energy(board, zone="UTC").document() == e.document()
     assert e.feed(_msg("2026-04-28T05:30:01Z", Dec(v + 450, 0), "Wh"))
     assert e.feed(_msg("2026-04-28T06:00:01Z", Dec(v + 500, 0), "Wh"))
     hours = [r[:4] for r in e.rows(0)]
@@ -458,3 +469,30 @@ def test_the_repeated_autumn_hour_is_told_apart_by_its_flag_message_after_messag
     assert [r[:2] for r in e.rows(0)] == [("2026-10-25T02:00:00+02:00", 200),
                                           ("2026-10-25T02:00:00+01:00", 200),
                                           ("2026-10-25T03:00:00+01:00", 0)]
+
+
+def test_each_completed_hour_is_one_write_over_a_copy_without_a_rename(tmp_path, monkeypatch):
+    # flash wear: no new file, no rename (each one rewrites the allocation table and the
+    # directory on FAT); the two copies are written in turn over their own bytes
+    from host.board import HostBoard
+    msgs, rows = seq("dsmr")
+    renames = []
+    monkeypatch.setattr(os, "replace", lambda a, b: renames.append((a, b)))
+    monkeypatch.setattr(os, "rename", lambda a, b: renames.append((a, b)))
+    board = HostBoard(str(tmp_path))
+    e = Energy(board)
+    closed = 0
+    for m in msgs[:400]:
+        hours = e.count[0]
+        before = e.writes
+        e.feed(m)
+        closed += e.count[0] != hours or (e.count[0] == energy_mod.HOURS - 1 and e.writes > before)
+        assert e.writes - before <= 1
+    assert renames == []
+    assert 0 < e.writes == closed
+    assert sorted(os.listdir(tmp_path)) == sorted(energy_mod.NAMES)
+    assert all(os.path.getsize(tmp_path / n) == SIZE for n in energy_mod.NAMES)
+    again = Energy(HostBoard(str(tmp_path)))   # the closed intervals are all there
+    for level in range(3):
+        assert [again.row(level, k) for k in range(again.count[level])] == \
+            [e.row(level, k) for k in range(e.count[level])]

@@ -18,10 +18,15 @@ Time is the meter's when it sends one (its deviation, or the DSMR S/W flag, or
 the zone's rules where neither says which), else the device's UTC wall clock.
 Hours, days and months are local to a localtime.Zone (23 and 25 hour days).
 
-Storage: one file, NAME, written whole (the board's write-new-then-rename) with
-a CRC-16 over it, only when an hour has closed: at most 24 writes of SIZE bytes
-a day (4,438 B: 106.5 kB a day).  A file that does not check is ignored.  The
-records live in one preallocated bytearray, which is also what is written.
+Storage: two copies, NAMES, each with a CRC-16, written in turn over their own
+bytes (the board's write_file_over: no new file, no rename) only when an hour has
+closed: at most 24 writes of SIZE bytes a day (4,438 B: 106.5 kB a day).  A copy
+that does not check is ignored; of two good ones the later is used.  The records
+live in one preallocated bytearray, which is also what is written.
+
+Time: a time more than 2 h ahead of the last counted is held until the next message
+goes on from it; a time behind is ignored, unless 3 messages in a row go on from one
+another from more than 12 h behind: then a new series (docs/energy.md).
 """
 
 import struct
@@ -32,6 +37,7 @@ from cosem.number import Dec
 from emeter.store.localtime import Zone, date_from_days, days_from_date, iso_local, parse_iso, wall_epoch
 
 NAME = "energy.bin"
+NAMES = (NAME, "energy2.bin")   # two copies written in turn, each over its own bytes
 EDGE_S = 900            # an edge's message comes at most this late (seconds)
 HOURS = 72              # listed at most, the open one included
 DAYS = 62
@@ -160,6 +166,7 @@ class Energy:
         self._clk = NOCLOCK        # the clock _when used
         self._r = [0, 0, 0, 0]     # a message's import and export: mantissa, exponent of kWh
         self.note = None           # why a new series began (for the log), until read
+        self.slot = 1              # the copy written last (the first save goes to NAMES[0])
         self._reset()
         self._load()
 
@@ -175,15 +182,23 @@ class Energy:
 
     # --- storage ------------------------------------------------------------
     def _load(self):
-        try:
-            data = self.board.read_file(NAME)
-        except OSError:
+        best = None
+        for slot in (0, 1):
+            try:
+                data = self.board.read_file(NAMES[slot])
+            except OSError:
+                data = None
+            if not data or len(data) != SIZE or data[:4] != _MAGIC:
+                continue
+            if crc16_x25(data, 0, SIZE - 2) != data[SIZE - 2] | data[SIZE - 1] << 8:
+                continue  # torn by a power cut mid-write: the other copy is an hour older
+            h = struct.unpack_from(_HEAD, data, 0)
+            if best is None or h[3] > best[1][3]:
+                best = (slot, h, data)
             data = None
-        if not data or len(data) != SIZE or data[:4] != _MAGIC:
+        if best is None:
             return
-        if crc16_x25(data, 0, SIZE - 2) != data[SIZE - 2] | data[SIZE - 1] << 8:
-            return
-        h = struct.unpack_from(_HEAD, data, 0)
+        self.slot, h, data = best
         self.buf[:] = data
         self.e, self.clock, self.t_last, self.ri, self.rx = h[1], h[2], h[3], h[4], h[5]
         for i in range(3):
@@ -192,8 +207,9 @@ class Energy:
         self.head = [h[33], h[35], h[37]]
         self.count = [h[34], h[36], h[38]]
 
-    def save(self):
-        """Write the file whole (called when an hour has closed)."""
+    def save(self, both=False):
+        """Write the state over the older of the two copies (called when an hour has closed);
+        both: over both (a new series: the other copy would look newer)."""
         args = [_HEAD, self.buf, 0, _MAGIC, self.e, self.clock, self.t_last, self.ri, self.rx]
         for o in self.open:
             args.extend(o if o is not None else (-1, -1, -1, -1, -1, -1, 0, -1, -1))
@@ -204,8 +220,11 @@ class Energy:
         c = crc16_x25(self.buf, 0, SIZE - 2)
         self.buf[SIZE - 2] = c & 0xFF
         self.buf[SIZE - 1] = c >> 8
-        self.board.write_file_atomic(NAME, self.buf)
-        self.writes += 1
+        over = getattr(self.board, "write_file_over", None) or self.board.write_file_atomic
+        for _ in range(2 if both else 1):
+            self.slot = 1 - self.slot
+            over(NAMES[self.slot], self.buf)
+            self.writes += 1
 
     def _push(self, level, rec):
         cap = _CAP[level]
@@ -394,8 +413,7 @@ class Energy:
         w = self.writes
         for h in held:
             self._account(h[0], h[1], h[2], h[3], h[4], h[5])
-        if self.writes == w:
-            self.save()  # the drop is kept even before an hour closes
+        self.save(self.writes == w)  # both copies: the drop is kept, whichever loads
         return True
 
     def _account(self, t, clk, mi, ei, mx, ex):
