@@ -193,13 +193,14 @@ class Energy:
             if crc16_x25(data, 0, SIZE - 2) != data[SIZE - 2] | data[SIZE - 1] << 8:
                 continue  # torn by a power cut mid-write: the other copy is an hour older
             h = struct.unpack_from(_HEAD, data, 0)
-            if best is None or h[3] > best[1][3]:
-                best = (slot, h, data)
+            if best is None or h[3] > best[3]:
+                best = h
+                self.slot = slot
+                self.buf[:] = data  # one copy read at a time: never two 4.4 kB files in RAM
             data = None
         if best is None:
             return
-        self.slot, h, data = best
-        self.buf[:] = data
+        h = best
         self.e, self.clock, self.t_last, self.ri, self.rx = h[1], h[2], h[3], h[4], h[5]
         for i in range(3):
             o = list(h[6 + 9 * i:15 + 9 * i])
