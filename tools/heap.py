@@ -1,4 +1,4 @@
-"""`build.py heap [--vm PATH] [--heap BYTES] [--settings FILE] [--json]`: the firmware's heap, measured in a VM.
+"""`build.py heap [--vm PATH] [--heap BYTES] [--settings FILE] [--modules] [--json]`: the firmware's heap, measured in a VM.
 
 On a board the modules are `.mpy` files whose bytecode and constants are loaded into the
 heap; importing `.py` source instead compiles it there and costs about twice the peak.
@@ -18,7 +18,11 @@ or CircuitPython). `--heap` sets the VM's heap (default 96K; the WebAssembly hea
 demand, so there it is the start size, not a cap). `--settings` runs the application with
 your settings.toml (its feeds; Wi-Fi is the stand-in's, every server is in memory) instead
 of the probe's (MQTT with discovery, raw TCP on). `--py` measures the modules as `.py`
-sources, what a bundle built without CircuitPython's compiler ships. With `--json` the last line is one JSON
+sources, what a bundle built without CircuitPython's compiler ships. `--modules` runs the
+VM twice more: once to list the modules the application holds after boot, once to import
+them one by one, each after the modules it imports while loading, and prints what each
+keeps (a module whose strings make the VM's string pool grow carries the new pool, a
+package's figure includes what its __init__ imports). With `--json` the last line is one JSON
 object. A run identical to an earlier one (same compiled files, settings, heap and VM)
 prints that run's figures at once and says so; `--fresh` runs the VM anyway. Figures
 only: nothing here is a pass/fail budget.
@@ -318,7 +322,7 @@ def user_settings(path):
 
 
 def measure(vm=None, heap=DEFAULT_HEAP, app=True, timeout=VM_TIMEOUT_S, settings=SETTINGS, fresh=False,
-            source=False):
+            source=False, extra=None):
     """Run the probe once; return the result dict (figures, ok, form, steps, error)."""
     vm = vm or WasmVM()
     compiler, note = (None, "--py: modules as sources") if source else compiler_for(vm)
@@ -339,6 +343,7 @@ def measure(vm=None, heap=DEFAULT_HEAP, app=True, timeout=VM_TIMEOUT_S, settings
             with open(os.path.join(probe, name), "wb") as f:
                 f.write(data)
         manifest = {"dsmr": "dsmr.bin", "gcm": "gcm.bin", "gcm_key": key, "gcm_auth_key": auth, "app": app, "heap": heap}
+        manifest.update(extra or {})
         with open(os.path.join(probe, "manifest.json"), "w") as f:
             json.dump(manifest, f)
         key = _run_digest(tree, vm, heap)
@@ -359,6 +364,96 @@ def measure(vm=None, heap=DEFAULT_HEAP, app=True, timeout=VM_TIMEOUT_S, settings
     if res["ok"] and vm.deterministic:
         _store_result(key, res)
     return res
+
+
+# --- where the heap goes: build.py heap --modules ------------------------------
+def _module_names(files):
+    """{module name: host path} for the staged .py files under lib/."""
+    out = {}
+    for host, vm_path in files:
+        if vm_path.startswith("lib/") and vm_path.endswith(".py"):
+            name = vm_path[4:-3].replace("/", ".")
+            if name.endswith(".__init__"):
+                name = name[:-9]
+            out[name] = host
+    return out
+
+
+def _imports_at_load(name, host, known):
+    """Modules `name` imports while it loads (not inside functions), among known."""
+    import ast
+    with open(host, encoding="utf-8") as f:
+        tree = ast.parse(f.read())
+    package = name if host.endswith("__init__.py") else name.rpartition(".")[0]
+    found = []
+
+    def visit(node):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                continue
+            if isinstance(child, ast.Import):
+                found.extend(a.name for a in child.names)
+            elif isinstance(child, ast.ImportFrom):
+                base = child.module or ""
+                if child.level:
+                    parts = package.split(".")
+                    parts = parts[:len(parts) - child.level + 1]
+                    base = ".".join(parts + ([base] if base else []))
+                found.append(base)
+                found.extend(base + "." + a.name for a in child.names)
+            visit(child)
+
+    visit(tree)
+    out = []
+    parts = name.split(".")
+    for i in range(1, len(parts)):  # a module's packages load before it
+        m = ".".join(parts[:i])
+        if m in known:
+            out.append(m)
+    for mod in found:
+        # a package's parents load first
+        parts = mod.split(".")
+        for i in range(1, len(parts) + 1):
+            m = ".".join(parts[:i])
+            if m in known and m != name and not m.startswith(name + ".") and m not in out:
+                out.append(m)
+    return out
+
+
+def import_order(names, sources):
+    """names ordered so that every module comes after what it imports while loading."""
+    order, seen = [], set()
+
+    def visit(name):
+        if name in seen:
+            return
+        seen.add(name)
+        if name in sources:
+            for dep in _imports_at_load(name, sources[name], names):
+                visit(dep)
+        order.append(name)
+
+    for name in sorted(names):
+        visit(name)
+    return order
+
+
+def modules(vm=None, heap=DEFAULT_HEAP, settings=SETTINGS, fresh=False, source=False):
+    """(result, [(module, bytes kept)]): every module the application holds after boot, each
+    imported alone in a fresh VM after the modules it imports (so its own cost)."""
+    res = measure(vm, heap, settings=settings, fresh=fresh, source=source, extra={"list_modules": True})
+    if not res["ok"]:
+        return res, []
+    with tempfile.TemporaryDirectory(prefix="heap-") as work:
+        sources = _module_names(probe_files(work))
+        ours = set(n for n in res.get("boot_modules") or () if n in sources
+                   and n.split(".")[0] not in ("heapapp", "heapprobe"))
+        order = import_order(ours, sources)
+    mods = measure(vm, heap, settings=settings, fresh=fresh, source=source, extra={"modules": order})
+    if not mods["ok"]:
+        return mods, []
+    kept = mods.get("modules") or {}
+    return res, sorted(((n, kept[n]) for n in order if n in kept), key=lambda r: -r[1])
 
 
 # --- results of identical runs -------------------------------------------------
@@ -448,17 +543,18 @@ def table(res):
     return "\n".join(lines)
 
 
-USAGE = "usage: build.py heap [--vm PATH] [--heap BYTES] [--settings FILE] [--py] [--fresh] [--json]\n"
+USAGE = "usage: build.py heap [--vm PATH] [--heap BYTES] [--settings FILE] [--py] [--modules] [--fresh] [--json]\n"
 
 
 def _args(argv):
-    opts = {"vm": None, "heap": DEFAULT_HEAP, "json": False, "settings": None, "fresh": False, "py": False}
+    opts = {"vm": None, "heap": DEFAULT_HEAP, "json": False, "settings": None, "fresh": False, "py": False,
+            "modules": False}
     i = 0
     while i < len(argv):
         a = argv[i]
         if a in ("-h", "--help"):
             return None
-        if a in ("--json", "--fresh", "--py"):
+        if a in ("--json", "--fresh", "--py", "--modules"):
             opts[a[2:]] = True
         elif a.split("=", 1)[0] in ("--vm", "--heap", "--settings"):
             name = a.split("=", 1)[0]
@@ -484,11 +580,20 @@ def main(argv):
             return 0
         vm = UnixVM(opts["vm"]) if opts["vm"] else WasmVM()
         settings = user_settings(opts["settings"]) if opts["settings"] else SETTINGS
-        res = measure(vm, opts["heap"], settings=settings, fresh=opts["fresh"], source=opts["py"])
+        if opts["modules"]:
+            res, rows = modules(vm, opts["heap"], settings=settings, fresh=opts["fresh"], source=opts["py"])
+            res["modules"] = dict(rows)
+        else:
+            res, rows = measure(vm, opts["heap"], settings=settings, fresh=opts["fresh"], source=opts["py"]), None
     except (HeapError, mpycompile.CompileError) as e:
         sys.stderr.write("heap: %s\n" % e)
         return 2
     print(table(res))
+    if rows:
+        print("kept by each module the application holds after boot (imported alone, its imports first):")
+        for name, n in rows:
+            print("  %-44s %8d" % (name, n))
+        print("  %-44s %8d" % ("total", sum(n for _, n in rows)))
     if opts["json"]:
         print(json.dumps(res, sort_keys=True))
     return 0 if res["ok"] else 1

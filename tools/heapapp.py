@@ -197,8 +197,9 @@ class App:
             "off" if mqtt is None else "connected" if mqtt.connected else (mqtt.last_error or "not connected"))
 
 
-def _stand_ins(clock):
+def stand_ins(clock=None):
     """What CircuitPython has and a MicroPython VM may lack, put in sys.modules."""
+    clock = clock or _Clock()
     sys.modules["time"] = _time_module(clock)
     if "traceback" not in sys.modules:
         try:
@@ -219,7 +220,7 @@ def run(probe):
     """The application steps, as a generator driven by heapprobe.Probe."""
     root, figures = probe.root, probe.figures
     clock = _Clock()
-    _stand_ins(clock)
+    stand_ins(clock)
     import busio
     import socketpool
     import supervisor
@@ -265,6 +266,8 @@ def run(probe):
     yield
     figures["app_boot"] = gc.mem_alloc()
     a.sample(True)
+    if probe.manifest.get("list_modules"):
+        figures["boot_modules"] = sorted(sys.modules)  # after the figure: for build.py heap --modules
 
     probe.begin("app_telegram")
     frames = app.state.frames_ok

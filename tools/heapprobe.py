@@ -61,6 +61,9 @@ class Probe:
         gc.collect()
         yield
         f["baseline"] = gc.mem_alloc()
+        if self.manifest.get("modules"):
+            yield from self.modules(self.manifest["modules"])
+            return
         self.begin("import_cosem")
         import cosem
         gc.collect()
@@ -98,6 +101,27 @@ class Probe:
             import heapapp
             yield from heapapp.run(self)
         self.begin(None)
+
+    def modules(self, names):
+        """Heap each module keeps, imported one by one in the given order (its imports first)."""
+        import heapapp
+        heapapp.stand_ins()
+        kept = {}
+        self.figures["modules"] = kept
+        self.begin("modules")
+        kept["-"] = 0  # the dict's room for the rows
+        for name in names:
+            kept[name] = 0
+        for name in names:
+            gc.collect()
+            yield
+            before = gc.mem_alloc()
+            __import__(name)
+            gc.collect()
+            yield
+            gc.collect()
+            yield
+            kept[name] = gc.mem_alloc() - before
 
 
 def main(root):

@@ -187,3 +187,11 @@ def test_free_memory_uses_gc_mem_free_where_it_exists(cp, monkeypatch):
     assert b.free_memory() is None          # CPython's gc has no mem_free
     monkeypatch.setattr(gc, "mem_free", lambda: 81234, raising=False)
     assert b.free_memory() == 81234
+
+
+def test_pin_lookup_code_is_not_kept_after_start(cp):
+    import sys
+    b = cp.Board()
+    b.serial_open(115200, 8, "N", 1)
+    assert b._button is not None
+    assert "emeter.boards.cpstart" not in sys.modules  # used once, its heap is given back

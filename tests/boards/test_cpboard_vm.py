@@ -15,7 +15,7 @@ sys.path.insert(0, ROOT)
 from tools.mpy_vm import run_in_vm  # noqa: E402
 from vm_fakes import FILES  # noqa: E402
 
-OURS = ("boards/base.py", "clock.py", "boards/circuitpython.py")
+OURS = ("boards/base.py", "clock.py", "lazy.py", "boards/circuitpython.py", "boards/cpstart.py")
 
 SCRIPT = """
 import os

@@ -15,7 +15,7 @@ from tools.mpy_vm import package_files, run_in_cpython, run_in_vm  # noqa: E402
 
 PROBE = r'''
 from emeter.store import tomlfile, settings
-from emeter.web import forms, pages, datajson
+from emeter.web import forms, datajson, plainpages as pages
 from emeter.net import dns
 from emeter import clock
 from emeter.store.faillog import FailLog

@@ -1,6 +1,11 @@
 """What the layout of a body proves: OBIS codes of any F where the structure puts a code,
 6-byte values that stay values, and list rows that match only their own list."""
 
+import json
+import os
+import subprocess
+import sys
+
 import pytest
 
 import axdr_encode as enc
@@ -9,6 +14,8 @@ from cosem.lists import POSITIONAL
 from cosem.readings import find_list
 
 LLC = b"\xe6\xe7\x00"
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRC = os.path.join(os.path.dirname(os.path.dirname(HERE)), "src", "lib")
 
 
 def one(data):
@@ -46,6 +53,21 @@ def test_code_with_f_in_a_kamstrup_style_interleaved_list_is_a_reading():
     assert str(msg.value("1-1:1.8.0*101")) == "12000.00" and msg.reading("1-1:1.8.0*101").unit == "kWh"
     assert str(msg.value("1-1:2.8.0*102")) == "0.05"
     assert msg.unmapped == []
+
+
+def test_a_value_of_a_billing_period_gets_no_name_of_the_current_register():
+    from cosem.obis import name_of
+    assert name_of("1-0:1.8.0") == "Active energy import"
+    assert name_of("1-0:1.8.0*255") == "Active energy import"
+    for f in (0, 1, 101, 126, 254):
+        assert name_of("1-0:1.8.0*%d" % f) is None
+    body = enc.array(
+        enc.structure(enc.obis(1, 0, 1, 8, 0), enc.integer(axdr.UINT32, 123456), enc.scaler_unit(0, 30)),
+        enc.structure(enc.obis(1, 0, 1, 8, 0, 101), enc.integer(axdr.UINT32, 120000), enc.scaler_unit(0, 30)),
+    )
+    readings = json.loads(one(body).to_json())["readings"]
+    assert readings["1-0:1.8.0"]["name"] == "Active energy import"
+    assert "name" not in readings["1-0:1.8.0*101"]
 
 
 def test_six_byte_values_stay_values():
@@ -106,6 +128,26 @@ def test_every_positional_row_names_its_count_and_every_type():
         assert match["count"] is not None and match["types"] is not None, name
         assert len(match["types"].split(",")) == match["count"], name
         assert len(codes) <= match["count"], name
+
+
+def test_the_readings_guards_name_every_row_count_and_scaler_family():
+    from cosem import readings
+    from cosem.lists import SCALERS
+    assert set(readings._LIST_COUNTS) == set(m["count"] for _, m, _, _ in POSITIONAL)
+    assert set(readings._FAMILIES) == set(SCALERS)
+
+
+def test_a_meter_whose_body_fits_no_list_never_loads_the_list_table():
+    code = ("import sys; sys.path.insert(0, %r); sys.path.insert(0, %r)\n"
+            "import corpus; from cosem import decode\n"
+            "out = decode(corpus.capture('llc-aidon-se-list-1.hex'))\n"
+            "assert out[0].ok and len(out[0].readings) > 20\n"
+            "print('cosem.lists' in sys.modules)\n"
+            "out = decode(corpus.capture('llc-kaifa-ma304h3e-list2-1.hex'))\n"
+            "assert out[0].ok and out[0].meter['list']\n"
+            "print('cosem.lists' in sys.modules)\n") % (SRC, HERE)
+    out = subprocess.run([sys.executable, "-c", code], stdout=subprocess.PIPE, check=True).stdout
+    assert out.split() == [b"False", b"True"]
 
 
 def test_a_list_of_the_right_length_with_other_types_is_not_a_row():

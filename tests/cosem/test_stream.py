@@ -4,7 +4,7 @@ damaged frames, endless garbage."""
 import json
 import random
 
-from hypothesis import given, settings, HealthCheck
+from hypothesis import example, given, settings, HealthCheck
 from hypothesis import strategies as st
 
 import corpus
@@ -82,6 +82,10 @@ def test_reader_joining_mid_frame_recovers_at_the_next_frame():
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.binary(min_size=0, max_size=300), min_size=3, max_size=3), st.integers(0, 2 ** 32))
+# DB 08 between two telegrams (seed 0 picks DSMR), 0F .. 0C before two HDLC frames (seed 1):
+# junk that reads as the start of an unframed APDU whose claimed length runs into the next frame
+@example([b"", b"\xdb\x08", b""], 0)
+@example([b"\x0f\x00\x00\x00\x00\x0c", b"", b""], 1)
 def test_garbage_before_between_and_after_frames_changes_no_message(junk, seed):
     rnd = random.Random(seed)
     names = rnd.sample(HDLC, 2) if rnd.random() < 0.5 else rnd.sample(DSMR, 2)
@@ -89,6 +93,45 @@ def test_garbage_before_between_and_after_frames_changes_no_message(junk, seed):
     clean = _messages(decode(b"".join(frames)))
     noisy = junk[0] + frames[0] + junk[1] + frames[1] + junk[2]
     assert _messages(decode(noisy)) == clean
+
+
+# bytes that read as the start of an unframed APDU: ciphered (DB, system title length 08), with
+# an LLC header, and a data-notification whose date-time is absent (00) or present (0C)
+_APDU_LOOKALIKES = (b"\xdb\x08", b"\xe6\xe7\x00\xdb\x08", b"\x0f\x00\x00\x00\x00\x00",
+                    b"\x0f\x00\x00\x00\x00\x0c")
+
+
+def test_junk_like_an_unframed_apdu_start_does_not_swallow_the_frames_after_it():
+    # (not llc- / apdu-: after junk the scan trusts no unframed APDU, by design)
+    names = [n for n in corpus.names() if n.startswith(("dsmr-", "hdlc-", "mbus-")) and "error" not in _expected(n)]
+    checked = 0
+    for name in names:
+        data = corpus.capture(name)
+        key = _expected(name).get("key")
+        key = bytes.fromhex(key) if key else None
+        clean = _messages(decode(data + data, key))
+        if len(clean) != 2:
+            continue
+        checked += 1
+        for junk in _APDU_LOOKALIKES:
+            noisy = junk + data + junk + data
+            # (six junk bytes and what follows may make a reading-less message of their own:
+            # unframed APDUs carry no check; what must not happen is a frame lost)
+            for got in (decode(noisy, key), _feed_in_chunks(noisy, [7, 64], key)):
+                got = _messages(got)
+                assert [m for m in got if m in clean] == clean, (name, junk.hex())
+    assert checked > 60
+
+
+def test_a_ciphered_apdu_that_decodes_keeps_its_bytes():
+    # an unframed encrypted DSMR telegram (DB 08 ...) with junk around it still decodes whole
+    name = "dsmrgcm-sagemcom-t210dr-at-steiermark-1.hex"
+    data = corpus.capture(name)
+    key = bytes.fromhex(_expected(name)["key"])
+    clean = _messages(decode(data, key))
+    assert len(clean) == 1
+    assert _messages(decode(data + b"\r\n" + data, key)) == clean * 2
+    assert _messages(_feed_in_chunks(data + data, [5, 100], key)) == clean * 2
 
 
 def _flips(data, count, rnd):

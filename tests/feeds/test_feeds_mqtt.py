@@ -111,6 +111,21 @@ def test_discovery_configs_describe_each_code_and_the_state_carries_exact_values
     assert state["meter"]["id"] == m.meter["id"]
 
 
+def test_discovery_code_is_let_go_once_the_configs_are_sent(tmp_path, broker):
+    import sys
+    w = Watcher(broker.port)
+    r = run_app(tmp_path, HDLC, speed=4, **_mqtt_settings(broker))
+    try:
+        assert wait_for(lambda: len(_configs(w)) >= 14 and not r.app.feeds.mqtt.pending, 20)
+        assert wait_for(lambda: len(w.topic("meter1/state")) >= 2, 20)
+    finally:
+        stop_app(r)
+        w.close()
+    # sized up once per code, then the configs' module is not kept for every message
+    assert r.app.feeds.mqtt.codes["1-0:1.8.0"] is True and r.app.feeds.mqtt.codes["1-0:1.7.0"] is False
+    assert "emeter.feeds.hadiscovery" not in sys.modules
+
+
 def _render(template, state):
     """Home Assistant's value_template, rendered by Jinja like Home Assistant does."""
     return jinja2.Environment().from_string(template).render(value_json=state)

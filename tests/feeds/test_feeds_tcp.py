@@ -126,3 +126,15 @@ def test_feed_counters_show_in_data_json_and_on_the_page(tmp_path):
         s.close()
     finally:
         stop_app(r)
+
+
+def test_with_no_tcp_feed_on_the_tcp_feed_module_is_never_loaded(tmp_path):
+    import sys
+    sys.modules.pop("emeter.feeds.tcpfan", None)
+    r = run_app(tmp_path, DSMR)
+    try:
+        assert wait_for(lambda: r.app.feeds.listening and r.app.state.frames_ok >= 1)
+        assert r.app.feeds.raw is None and r.app.feeds.bridge is None
+        assert "emeter.feeds.tcpfan" not in sys.modules  # its heap stays free on the board
+    finally:
+        stop_app(r)

@@ -384,6 +384,8 @@ def _discovery_run(monkeypatch, limit):
     real = hadiscovery.info
     calls = []
     monkeypatch.setattr(hadiscovery, "info", lambda obis: calls.append(obis) or real(obis))
+    monkeypatch.setattr(mqtt.MqttFeed, "_hadiscovery", lambda self: hadiscovery)  # this one,
+    monkeypatch.setattr(mqtt.MqttFeed, "_let_go", lambda self: None)            # kept loaded
     board = _TickBoard()
     s = Settings({"mqtt_enabled": 1, "mqtt_host": "127.0.0.1", "ha_discovery": 1})
     feed = mqtt.MqttFeed(board, s)
@@ -404,7 +406,8 @@ def _discovery_run(monkeypatch, limit):
 
 def test_discovery_works_out_each_code_once_and_announces_the_same(monkeypatch):
     # the per-telegram cost is a dict look-up per reading: the table (which parses the code
-    # and builds an Info) is asked about each code on the first telegram only
+    # and builds an Info) is asked about each code on the first telegram only; the memory
+    # is bounded (_CODES_MAX), and with none the configs are the same
     calls, out = _discovery_run(monkeypatch, 128)
     assert calls <= 2 * len(_MIXED)
     calls_every_time, out_every_time = _discovery_run(monkeypatch, 0)   # nothing remembered

@@ -70,6 +70,17 @@ def test_any_accepted_ssid_round_trips_through_settings_toml(ssid):
     assert tomlfile.parse(text) == {"CIRCUITPY_WIFI_SSID": ssid, "X": 1}
 
 
+def test_checkers_are_let_go_once_stored_settings_are_checked(tmp_path):
+    import sys
+    board = HostBoard(data_dir=str(tmp_path))
+    board.write_file_atomic(FILE, b'EMETER_BAUD = 9600\nEMETER_MQTT_PORT = 99999\n')
+    s = Settings.load(board)
+    assert s["baud"] == 9600 and s.problems == [("mqtt_port", "a port number 1 to 65535")]
+    # needed at start and when a form is saved only: not kept in the board's heap
+    assert "emeter.store.fieldcheck" not in sys.modules
+    assert "emeter.store.feedfields" not in sys.modules
+
+
 def test_rewrite_keeps_lines_it_does_not_own():
     old = '# mine\nCIRCUITPY_WEB_API_PASSWORD = "pw"\nEMETER_HOSTNAME = "old"\n'
     new = tomlfile.rewrite(old, [("EMETER_HOSTNAME", "new")], ("EMETER_HOSTNAME",))
@@ -217,14 +228,14 @@ def test_saving_moves_the_circuitpython_web_workflow_off_port_80_once(tmp_path):
 
 def test_setup_form_lets_a_long_valid_push_url_be_typed():
     import re
-    from emeter.web import pages
+    from emeter.web import plainpages as pages
     page = pages.setup({"push_url": "http://x/" + "a" * 150}, {})
     m = re.search(r'<input type="text" id="push_url"[^>]*maxlength="(\d+)"', page)
     assert m and int(m.group(1)) >= 200
 
 
 def test_setup_form_is_in_sections_that_open_on_real_fields():
-    from emeter.web import pages
+    from emeter.web import plainpages as pages
     from emeter.store.settings import FIELDS
     names = [f[0] for f in FIELDS]
     assert set(pages.SECTIONS) <= set(names)

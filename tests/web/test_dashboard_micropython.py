@@ -13,7 +13,7 @@ sys.path.insert(0, ROOT)
 from tools.mpy_vm import package_files, run_in_cpython, run_in_vm  # noqa: E402
 
 PROBE = r'''
-from emeter.web import assets, dashboard, formrules
+from emeter.web import assets, dashboard, dashpage, formrules
 from emeter.store.faillog import FailLog
 from emeter.store.history import PowerHistory, watts
 from emeter.state import State
@@ -90,10 +90,10 @@ app.history.message_in(m)
 f = Failure("hdlc", "fcs", "frame check sequence wrong", bytes(range(40)))
 app.state.bad(f)
 app.log.add(f, app.state.now_text())
-page = dashboard.index(app)
+page = dashpage.index(app)
 print(len(page), "<script>x" in page, "&lt;script&gt;x" in page, "1234567.891" in page)
 print(page.count('data-o="'), page.count("data-d="), page.count("data-s="))
-log = dashboard.log_page(app)
+log = dashpage.log_page(app)
 print(len(log), log.count('class="entry"'), "build.py decode" in log)
 print(dashboard.status_doc(app))
 print(dashboard.parse_entry(app.log.entries[-1])["when"])

@@ -5,7 +5,7 @@ import re
 from cosem.crc import crc16_arc
 from cosem.message import Message
 
-from emeter.web import pages
+from emeter.web import pages, plainpages
 from host.board import HostBoard
 
 from apphelp import wait_for
@@ -45,7 +45,7 @@ def test_every_meter_supplied_field_is_escaped():
     m.timestamp = "<t>"
     m.meter = {"<k>": "<id>"}
     m.add("1-0:1.8.0<b>", "<v>", "<u>", {"<e>": "<x>"})
-    page = pages.index("<title>", m, [("<row>", "<val>")], [("s", "<s>")], [("c", "<c>")])
+    page = plainpages.index("<title>", m, [("<row>", "<val>")], [("s", "<s>")], [("c", "<c>")])
     body = page.split("</style>", 1)[1]
     for tag in ("<t>", "<k>", "<id>", "<b>", "<v>", "<u>", "<e>", "<x>", "<row>", "<val>",
                 "<s>", "<c>", "<title>"):

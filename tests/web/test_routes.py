@@ -103,6 +103,25 @@ def test_setup_form_shows_every_field(running):
         assert 'name="%s"' % name in page
 
 
+def test_setup_page_code_is_let_go_once_the_page_is_built(running):
+    import sys
+    status, _, body = running.get("/setup")
+    assert status == 200 and b"<form" in body
+    # /setup is rare: its page and form parser are not kept resident on the board
+    assert "emeter.web.setupform" not in sys.modules
+    assert "emeter.web.plainpages" not in sys.modules
+    assert "emeter.web.forms" not in sys.modules
+
+
+def test_dashboard_page_code_is_let_go_once_the_page_is_built(running):
+    import sys
+    for path in ("/", "/log"):
+        status, _, body = running.get(path)
+        assert status == 200 and body.endswith(b"</html>")
+        # the page builder is loaded per request, not kept resident on the board
+        assert "emeter.web.dashpage" not in sys.modules
+
+
 def test_unknown_path_is_404(running):
     status, _, _ = running.get("/nope")
     assert status == 404

@@ -66,6 +66,8 @@ MAX_DEPTH = 12
 
 _SMALL = {}      # (tag << 8 | byte) -> the node of a one-byte value, shared (see _node)
 _SMALL_MAX = 64  # a meter uses a handful; values that keep changing are not remembered
+_SU = {}         # (scaler << 8 | unit) -> the node of that scaler-unit structure, shared
+_SU_MAX = 32
 _SIX = {}        # a small-int digest of 6 bytes -> the node of that 6-byte octet-string
 _SIX_MAX = 96    # the OBIS codes of a push list (pushed every time); then no more are kept
 
@@ -201,11 +203,28 @@ def _node(buf, at, depth):
         if n > end - pos:
             # every element takes at least one byte: refuse before allocating
             raise Truncated("%d elements cannot fit in %d bytes" % (n, end - pos))
-        items = []
+        su = -1
+        if n == 2 and tag == STRUCTURE and pos + 4 <= end and buf[pos] == INT8 and buf[pos + 2] == ENUM:
+            # a scaler-unit (int8 scaler, enum unit) follows nearly every register, the same
+            # few each push: one shared node each, as for one-byte values
+            su = (buf[pos + 1] << 8) | buf[pos + 3]
+            node = _SU.get(su)
+            if node is not None:
+                at[0] = pos + 4
+                return node
         at[0] = pos
         depth += 1
-        for _ in range(n):
-            items.append(_node(buf, at, depth))
+        if n <= 4:  # (a new list holds four)
+            items = []
+            for _ in range(n):
+                items.append(_node(buf, at, depth))
+        else:  # sized once (appending would grow it step by step)
+            items = [None] * n
+            for i in range(n):
+                items[i] = _node(buf, at, depth)
+        if su >= 0 and len(_SU) < _SU_MAX:
+            node = _SU[su] = (tag, items)
+            return node
         return tag, items
     if tag == OCTET_STRING or tag == VISIBLE_STRING or tag == UTF8_STRING:
         n = buf[pos] if pos < end else 0x80

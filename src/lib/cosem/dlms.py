@@ -109,7 +109,8 @@ def data_notification(data):
     ax = axdr or _load_axdr()
     if len(data) < 6:
         raise ApduError("truncated", "data-notification shorter than its header")
-    fields = {"type": "data-notification", "invoke_id": bytes(data[1:5]).hex()}
+    # (the invoke id's hex made from its four bytes: no slice, no bytes copy)
+    fields = {"type": "data-notification", "invoke_id": "%02x%02x%02x%02x" % (data[1], data[2], data[3], data[4])}
     p = 5
     b = data[p]
     stamp = None

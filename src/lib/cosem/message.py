@@ -39,13 +39,19 @@ def _name(obis):
 class Reading:
     """One value of a message, keyed by its OBIS code ('1-0:1.8.0', '*F' only when F != 255)."""
 
-    __slots__ = ("obis", "value", "unit", "extra")
+    # unit and extra default here and are set on a reading only when it has them: a board
+    # instance holding two attributes is a third smaller than one holding three or four
+    # (MicroPython ignores __slots__ and sizes each instance's attribute table).
+    unit = None
+    extra = None  # dict of further fields (timestamp of a gas reading, log entries)
 
     def __init__(self, obis, value, unit=None, extra=None):
         self.obis = obis
         self.value = value
-        self.unit = unit
-        self.extra = extra  # dict of further fields (timestamp of a gas reading, log entries)
+        if unit is not None:
+            self.unit = unit
+        if extra is not None:
+            self.extra = extra
 
     @property
     def name(self):

@@ -58,7 +58,9 @@ def parse_key(text):
 
 
 def name_of(obis_key):
-    """A human name for a key, or None when the code is not in the table."""
+    """A human name for a key, or None when the code is not in the table. The table names
+    current values: a key with '*F' (F != 255: a billing period's value, a stored one) gets
+    none, rather than the current register's name."""
     dash = obis_key.find("-")
     colon = obis_key.find(":")
     if dash < 0 or colon < 0:
@@ -66,6 +68,8 @@ def name_of(obis_key):
     short = obis_key[:dash] + obis_key[colon:]
     star = short.find("*")
     if star >= 0:
+        if short[star + 1:] != "255":
+            return None
         short = short[:star]
     from .obisnames import NAMES  # the table is loaded only when a name is first asked for
     return NAMES.get(short)

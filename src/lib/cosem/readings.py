@@ -13,10 +13,23 @@ Values stay integers with a decimal scaler (cosem.number); nothing becomes a flo
 from . import axdr
 from .axdr import ARRAY, STRUCTURE, COMPACT_ARRAY, NULL, OCTET_STRING, VISIBLE_STRING, UTF8_STRING
 from .cosemtime import iso, looks_like_datetime
-from .lists import POSITIONAL, SCALERS
 from .number import scaled
 from .obis import key as obis_key
 from .obis import unit_symbol
+
+
+# cosem.lists (positional rows, assumed scalers) is loaded only for a body whose length a row
+# has, or a list identifier that names a scaler family: most meters never hold the table.
+# (Both tuples are checked against cosem.lists by a test.)
+_LIST_COUNTS = (1, 9, 10, 12, 13, 14, 18, 33)
+_FAMILIES = ("KFM_001", "Kamstrup_V0001", "0-8:25.9.0", "AT-push", "LGZ-E450-AT", "ISK-SI", "power-only")
+lists = None
+
+
+def _lists():
+    global lists
+    from . import lists
+    return lists
 
 
 def hexs(b):
@@ -102,9 +115,9 @@ def _key(b):
 
 def _table_scale(family, code):
     """(scaler, unit) for a code from a SCALERS family, or None."""
-    if family is None:
+    if family is None or family not in _FAMILIES:
         return None
-    table = SCALERS.get(family)
+    table = (lists or _lists()).SCALERS.get(family)
     if table is None:
         return None
     cd = _CDS.get(code)
@@ -127,23 +140,39 @@ def _table_scale(family, code):
 _LN = 0x109
 
 
-def _flatten(node, out):
-    """Leaves in order; a scaler-unit structure stays one token."""
+def _flatten(node, out, k=0):
+    """Leaves in order into out[k:] (sized by _count); a scaler-unit structure stays one token.
+    -> the index after the last."""
     tag, v = node
     if tag == ARRAY or (tag == STRUCTURE and not _is_scaler_unit(node)):
-        k = 0
+        j = 0
         if tag == STRUCTURE and _named(v):
-            out.append((_LN, v[0][1]))
-            k = 1
-        for j in range(k, len(v)):
+            out[k] = (_LN, v[0][1])
+            k += 1
+            j = 1
+        for j in range(j, len(v)):
             n = v[j]
             t = n[0]
             if t == ARRAY or t == STRUCTURE:
-                _flatten(n, out)
+                k = _flatten(n, out, k)
             else:
-                out.append(n)  # a leaf: no call for it
-    else:
-        out.append(node)
+                out[k] = n  # a leaf: no call for it
+                k += 1
+        return k
+    out[k] = node
+    return k + 1
+
+
+def _count(node):
+    """How many tokens _flatten gives for node (so that its list is made once, at its size)."""
+    tag, v = node
+    if tag == ARRAY or (tag == STRUCTURE and not _is_scaler_unit(node)):
+        c = 0
+        for n in v:
+            t = n[0]
+            c += _count(n) if t == ARRAY or t == STRUCTURE else 1
+        return c
+    return 1
 
 
 def _named(v):
@@ -215,7 +244,9 @@ def _matches(match, elements):
 
 def find_list(elements):
     """The POSITIONAL row whose match fits these elements, or None."""
-    for row in POSITIONAL:
+    if len(elements) not in _LIST_COUNTS:
+        return None
+    for row in (lists or _lists()).POSITIONAL:
         if _matches(row[1], elements):
             return row
     return None
@@ -283,7 +314,7 @@ def _pushed(msg, elements, push):
 
 
 def _tagged(msg, body):
-    tokens = []
+    tokens = [None] * _count(body)
     _flatten(body, tokens)
     list_id = None
     # the list identifier decides which assumed scalers apply: find it first

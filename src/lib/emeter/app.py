@@ -236,15 +236,6 @@ class App:
                 "%s (%s)" % (n, m) for n, m in self.settings.problems)
         return None
 
-    def meter_rows(self):
-        m = self.state.message
-        if m is None:
-            return []
-        rows = [("format", m.format), ("timestamp", m.timestamp), ("received", self.state.message_time)]
-        for k in sorted(m.meter):
-            rows.append((k, m.meter[k]))
-        return rows
-
     def wifi_info(self):
         try:
             return self.board.wifi_status()

@@ -31,7 +31,7 @@ Choices, and why:
   NAME.new only once complete, then renamed over NAME; `read_file` finishes a
   rename that a power cut interrupted. A leftover .tmp is never trusted.
 - Pins are probed by name (BUTTON, BOOT0, BOOT, IO0; LED, else NEOPIXEL), never by
-  board id. Names from settings may be board names ("RX", "IO18") or "GPIO18".
+  board id (cpstart.py, loaded only while pins are looked up). Names from settings may be board names ("RX", "IO18") or "GPIO18".
 - Ticks: `supervisor.ticks_ms()`, a small int wrapping at 2**29 (emeter.clock).
 - Wall clock: `rtc.RTC()`, at 2000-01-01 after a reset until SNTP (emeter.sntp)
   sets it; `wall_time()` says None until then.
@@ -42,7 +42,6 @@ import gc
 import os
 import time
 
-import board
 import busio
 import digitalio
 import microcontroller
@@ -54,6 +53,7 @@ from watchdog import WatchDogMode
 
 from emeter.boards.base import Board as _Interface
 from emeter.clock import ticks_add, ticks_diff
+from emeter.lazy import forget
 
 RX_BUFFER_SIZE = 4096
 _UART_FIFO = 128          # ESP32 hardware FIFO; within this of full, bytes get dropped
@@ -66,11 +66,6 @@ _CLOCK_SET_YEAR = 2024    # the RTC starts at 2000 until something sets it
 # MicroPython's) may not name it
 _EROFS = getattr(errno, "EROFS", 30)
 
-BUTTON_PINS = ("BUTTON", "BOOT0", "BOOT", "IO0")
-LED_PINS = ("LED",)
-PIXEL_PINS = ("NEOPIXEL",)
-# (pin name, level that powers the pixel) on boards that switch the pixel's supply
-PIXEL_POWER_PINS = (("NEOPIXEL_POWER", True), ("NEOPIXEL_POWER_INVERTED", False))
 _PIXEL_ON = bytes((8, 0, 0))   # dim green (GRB order), readable without glare
 _PIXEL_OFF = bytes(3)
 
@@ -81,42 +76,10 @@ class ReadOnlyStorage(OSError):
     """CIRCUITPY cannot be written by the board (a computer has it, or remount failed)."""
 
 
-def find_pin(names):
-    # type: (tuple[str, ...]) -> microcontroller.Pin | None
-    """The first of these board pin names this board defines, or None."""
-    for name in names:
-        pin = getattr(board, name, None)
-        if pin is not None:
-            return pin
-    return None
-
-
-def pin_named(name):
-    # type: (str | int) -> microcontroller.Pin
-    """A pin from a settings value: a board name ('RX', 'IO18', 'D5'), 'GPIO18' or 18."""
-    if isinstance(name, int):
-        name = "GPIO%d" % name
-    pin = getattr(board, name, None)
-    if pin is None:
-        pin = getattr(getattr(microcontroller, "pin", None), name, None)
-    if pin is None:
-        raise ValueError("no pin named %s on this board" % name)
-    return pin
-
-
 def _parity(letter):
     # type: (str) -> busio.UART.Parity | None
     # circuitpython-stubs 10.3.1 declare Parity.EVEN/ODD as int; UART() wants a Parity
     return _PARITY[letter]  # type: ignore[return-value]
-
-
-def _claim(pin):
-    # type: (microcontroller.Pin) -> digitalio.DigitalInOut | None
-    """A DigitalInOut on pin, or None when something else holds the pin."""
-    try:
-        return digitalio.DigitalInOut(pin)
-    except ValueError:
-        return None
 
 
 class Board(_Interface):
@@ -138,11 +101,13 @@ class Board(_Interface):
         self._mdns = None  # type: object  # the mdns.Server, kept alive
         self._ap_ssid = None  # type: str | None
         self._rtc = rtc.RTC()
-        self._button = self._open_button(button_pin)
+        from emeter.boards import cpstart  # pins are looked up once: not kept resident
+        self._button = cpstart.open_button(button_pin)
         self._pixel_power = []  # type: list[digitalio.DigitalInOut]
         self._pixel = False
-        self._led_io = self._open_led(led_pin)
+        self._led_io = cpstart.open_led(self, led_pin)
         self._led_state = None  # type: bool | None
+        forget("emeter.boards.cpstart")
 
     # --- time -----------------------------------------------------------
     def ticks_ms(self):
@@ -164,7 +129,9 @@ class Board(_Interface):
     def serial_open(self, baud, bits, parity, stop, rx_pin=None, invert=False):
         if parity not in _PARITY:
             raise ValueError("parity must be 'N', 'E' or 'O', not %r" % (parity,))
-        rx = find_pin(("RX",)) if rx_pin is None else pin_named(rx_pin)
+        from emeter.boards import cpstart
+        rx = cpstart.find_pin(("RX",)) if rx_pin is None else cpstart.pin_named(rx_pin)
+        forget("emeter.boards.cpstart")
         if rx is None:
             raise ValueError("this board has no pin named RX: set the RX pin")
         self.serial_close()
@@ -263,16 +230,10 @@ class Board(_Interface):
                 "mac": _mac_text(radio.mac_address), "rssi": rssi}
 
     def mdns_advertise(self, hostname, port):
-        try:
-            import mdns
-        except ImportError:
-            return False
-        server = mdns.Server(wifi.radio)   # CircuitPython hands back the radio's one server
-        self._mdns = server
-        server.hostname = hostname
-        server.instance_name = hostname
-        server.advertise_service(service_type="_http", protocol="_tcp", port=port)
-        return True
+        from emeter.boards import cpstart  # once, when the network is up
+        done = cpstart.mdns_advertise(self, hostname, port)
+        forget("emeter.boards.cpstart")
+        return done
 
     # --- storage --------------------------------------------------------
     def read_file(self, name):
@@ -330,33 +291,6 @@ class Board(_Interface):
         raise ReadOnlyStorage(_EROFS, "CIRCUITPY is read-only to the board (%s)" % why)
 
     # --- people ---------------------------------------------------------
-    def _open_button(self, name):
-        # type: (str | int | None) -> digitalio.DigitalInOut | None
-        pin = find_pin(BUTTON_PINS) if name is None else pin_named(name)
-        io = None if pin is None else _claim(pin)
-        if io is not None:
-            io.switch_to_input(pull=digitalio.Pull.UP)
-        return io
-
-    def _open_led(self, name):
-        # type: (str | int | None) -> digitalio.DigitalInOut | None
-        pin = find_pin(LED_PINS) if name is None else pin_named(name)
-        if pin is None:
-            pin = find_pin(PIXEL_PINS)
-            if pin is None or not _has_neopixel_write():
-                return None
-            self._pixel = True
-            for power_name, level in PIXEL_POWER_PINS:
-                power_pin = getattr(board, power_name, None)
-                power = None if power_pin is None else _claim(power_pin)
-                if power is not None:
-                    power.switch_to_output(value=level)
-                    self._pixel_power.append(power)
-        io = _claim(pin)
-        if io is not None:
-            io.switch_to_output(value=False)
-        return io
-
     def button_pressed(self):
         return self._button is not None and not self._button.value
 
@@ -430,14 +364,6 @@ def _remove_all(path):
 
 def _mac_text(mac):
     return ":".join("%02x" % b for b in bytes(mac)) if mac else None
-
-
-def _has_neopixel_write():
-    try:
-        import neopixel_write  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 def _is_read_only(e):

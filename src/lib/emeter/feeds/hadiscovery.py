@@ -4,42 +4,22 @@ The sensors read the one state document (`<prefix>/state`, the readings as in
 /data.json); a code missing from a message renders an empty value, which Home
 Assistant ignores, so meters that send energy totals only hourly (Norwegian list
 3) keep their last value instead of flapping.  `expire_after` follows the
-meter's cadence (see Cadence).  device_class / state_class come from obismap.
+meter's cadence (see cadence.py).  device_class / state_class come from obismap.
+Not resident: the MQTT feed loads this module when a code needs its config and
+forgets it afterwards.
 """
 
 from cosem.jsonw import Pairs, dumps
 
+from emeter.feeds.cadence import Cadence  # noqa: F401  (expire_after; resident in the MQTT feed)
 from emeter.feeds.obismap import KINDS, UNITS, info
 
-MIN_EXPIRE_S = 60
-# Before a code has been seen twice: registers may come hourly, the rest every few seconds.
-DEFAULT_EXPIRE_S = {"register": 2 * 3600 + 600, "instant": 300}
 _SAFE = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 
 def slug(text):
     """'1-0:21.7.0' -> '1_0_21_7_0'; anything not [a-z0-9] becomes '_'."""
     return "".join([ch if ch in _SAFE else "_" for ch in str(text).lower()])
-
-
-class Cadence:
-    """How often each code arrives, learnt from the gap between two sightings."""
-
-    def __init__(self):
-        self.last = {}   # obis -> ticks of the latest sighting
-        self.gap = {}    # obis -> latest gap in ms
-
-    def seen(self, obis, now, ticks_diff):
-        prev = self.last.get(obis)
-        self.last[obis] = now
-        if prev is not None:
-            self.gap[obis] = ticks_diff(now, prev)
-
-    def expire_s(self, obis, register):
-        g = self.gap.get(obis)
-        if g is None:
-            return DEFAULT_EXPIRE_S["register" if register else "instant"]
-        return max(MIN_EXPIRE_S, (3 * g + 999) // 1000)
 
 
 def node_id(message, hostname):

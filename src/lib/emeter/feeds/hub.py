@@ -52,6 +52,8 @@ class Feeds:
             return False
         self.listening = True
         s = self.app.settings
+        if not (s["raw_enabled"] or s["bridge_enabled"]):
+            return True  # no TCP feed: its module is never loaded
         pool = self.app.board.socket_pool()
         from emeter.feeds.tcpfan import TcpFanout
         host = getattr(self.app, "web_host", "0.0.0.0")

@@ -17,11 +17,13 @@ for codes seen the first time, and again when Home Assistant says `online`.
 """
 
 import errno
+import sys
 
 from cosem.jsonw import Pairs, dumps
 
-from emeter.feeds import hadiscovery
 from emeter.clock import ticks_add, ticks_diff
+from emeter.feeds.cadence import Cadence
+from emeter.lazy import forget
 
 POLL_S = 0.005
 KEEP_ALIVE_S = 60
@@ -80,8 +82,9 @@ class MqttFeed:
         self.message = None          # latest message, republished on HA's birth
         self.announced = {}          # obis -> expire_after sent in its config
         self.pending = []            # obis codes whose config is still to be sent
-        self.cadence = hadiscovery.Cadence()
-        self.codes = {}              # obis -> 0 not described, 1 described, 2 a register (bounded)
+        self.cadence = Cadence()
+        self.codes = {}              # obis -> None (no sensor), True (a register) or False
+        self._obismap_kept = False   # obismap was loaded by another feed: leave it loaded
         self.birth = False
         # counters
         self.published = 0
@@ -174,23 +177,39 @@ class MqttFeed:
         if topic == self.birth_topic and payload == "online":
             self.birth = True
 
+    # --- the discovery module: loaded while a new code is sized up or configs go out ---
+    def _hadiscovery(self):
+        self._obismap_kept = "emeter.feeds.obismap" in sys.modules
+        from emeter.feeds import hadiscovery
+        return hadiscovery
+
+    def _let_go(self):
+        forget("emeter.feeds.hadiscovery")
+        if not self._obismap_kept:
+            forget("emeter.feeds.obismap")
+
+    def _kind(self, obis, had=None):
+        """None for a code that gets no sensor, else whether it is a register; learnt once
+        per code (had: the discovery module, loaded by the caller when it is new)."""
+        if obis not in self.codes:
+            had = had or self._hadiscovery()
+            if len(self.codes) >= _CODES_MAX:  # a meter sending ever new codes: start over
+                self.codes = {}
+            self.codes[obis] = had.is_register(obis) if had.known(obis) else None
+        return self.codes[obis]
+
     def _announce_all(self):
         if not self.discovery or self.message is None:
             return
+        had = None
         for r in self.message.readings:
-            if r.obis not in self.pending and self._code(r.obis):
+            if r.obis not in self.codes:
+                had = had or self._hadiscovery()
+            if r.obis not in self.pending and self._kind(r.obis, had) is not None:
                 self.pending.append(r.obis)
-
-    def _code(self, obis):
-        """What discovery makes of a code: 0 nothing, 1 an entity, 2 a register's entity.
-        Worked out once per code (the table look-up parses it), then one dict look-up."""
-        k = self.codes.get(obis)
-        if k is None:
-            if len(self.codes) >= _CODES_MAX:  # a meter sending ever new codes: start over
-                self.codes = {}
-            k = (2 if hadiscovery.is_register(obis) else 1) if hadiscovery.known(obis) else 0
-            self.codes[obis] = k
-        return k
+        if had is not None:
+            had = None
+            self._let_go()
 
     # --- the feed ----------------------------------------------------------
     def message_in(self, message):
@@ -198,15 +217,21 @@ class MqttFeed:
         now = self.board.ticks_ms()
         self.message = message
         if self.discovery:
+            had = None
             for r in message.readings:
-                k = self._code(r.obis)
-                if not k:
+                if r.obis not in self.codes:
+                    had = had or self._hadiscovery()
+                kind = self._kind(r.obis, had)
+                if kind is None:
                     continue
                 self.cadence.seen(r.obis, now, ticks_diff)
-                exp = self.cadence.expire_s(r.obis, k == 2)
+                exp = self.cadence.expire_s(r.obis, kind)
                 sent = self.announced.get(r.obis)
                 if (sent is None or exp > sent or 2 * exp < sent) and r.obis not in self.pending:
                     self.pending.append(r.obis)
+            if had is not None:
+                had = None
+                self._let_go()
         if not self.connected:
             self.dropped += 1
             return
@@ -223,6 +248,14 @@ class MqttFeed:
         return True
 
     def _send_discovery(self):
+        hadiscovery = self._hadiscovery()
+        try:
+            return self._send_configs(hadiscovery)
+        finally:
+            hadiscovery = None
+            self._let_go()
+
+    def _send_configs(self, hadiscovery):
         m = self.message
         try:
             ip = self.board.wifi_status().get("ip")
@@ -238,7 +271,7 @@ class MqttFeed:
             r = m.reading(obis)
             if r is None:
                 continue
-            exp = self.cadence.expire_s(obis, hadiscovery.is_register(obis))
+            exp = self.cadence.expire_s(obis, self._kind(obis, hadiscovery))
             cfg = hadiscovery.config(m, r, self.hostname, self.state_topic, self.avail_topic, exp, dev,
                                      self.before_2025_6)
             if cfg is None:

@@ -1,33 +1,12 @@
-"""The feeds' rows of the settings table (appended to settings.FIELDS) and their checkers.
+"""The checkers of the feeds' settings (their rows, FEED_FIELDS, are in settings.py).
 
 Each checker takes text and returns (value, None) or (None, message), like the
-ones in settings.py.  Empty text means "not set" for every optional field.
+ones in fieldcheck.py.  Empty text means "not set" for every optional field.
+Loaded only while settings are checked (at start and when a form is saved).
 """
 
+from emeter.store.settings import FEED_FIELDS  # noqa: F401  (the rows these check)
 from emeter.textcheck import is_digits, only, printable_ascii
-
-# name, settings.toml key, kind, default, secret, label
-FEED_FIELDS = (
-    ("raw_enabled", "EMETER_RAW", "bool", 0, False, "Raw meter bytes on a TCP port"),
-    ("raw_port", "EMETER_RAW_PORT", "port", 23, False, "Raw TCP port"),
-    ("bridge_enabled", "EMETER_BRIDGE", "bool", 0, False, "DSMR telegrams (bridged from DLMS) on a TCP port"),
-    ("bridge_port", "EMETER_BRIDGE_PORT", "port", 2323, False, "DSMR bridge TCP port"),
-    ("feed_client", "EMETER_FEED_CLIENT", "ip", "", False,
-     "Only this client address may connect (empty: any)"),
-    ("mqtt_enabled", "EMETER_MQTT", "bool", 0, False, "Publish to an MQTT broker"),
-    ("mqtt_host", "EMETER_MQTT_HOST", "netaddr", "", False, "MQTT broker (IP address or host name)"),
-    ("mqtt_port", "EMETER_MQTT_PORT", "port", 1883, False, "MQTT port"),
-    ("mqtt_user", "EMETER_MQTT_USER", "text", "", False, "MQTT user name"),
-    ("mqtt_password", "EMETER_MQTT_PASSWORD", "secret", "", True, "MQTT password"),
-    ("mqtt_prefix", "EMETER_MQTT_PREFIX", "topic", "emeter", False, "MQTT topic prefix"),
-    ("ha_discovery", "EMETER_HA_DISCOVERY", "bool", 1, False, "Home Assistant MQTT discovery"),
-    ("ha_prefix", "EMETER_HA_PREFIX", "topic", "homeassistant", False, "Home Assistant discovery prefix"),
-    ("ha_before_2025_6", "EMETER_HA_BEFORE_2025_6", "bool", 0, False, "HA compatibility: before 2025.6"),
-    ("push_mode", "EMETER_PUSH", "push", "off", False, "HTTP push"),
-    ("push_url", "EMETER_PUSH_URL", "url", "", False, "Push URL (http://...)"),
-    ("push_token", "EMETER_PUSH_TOKEN", "secret", "", True, "Push token (InfluxDB v2 token or dsmr-reader API key)"),
-    ("push_interval", "EMETER_PUSH_INTERVAL", "interval", 60, False, "Push at most every N seconds"),
-)
 
 FEED_CHOICES = {
     "push": (("off", "off"), ("influx", "InfluxDB line protocol"),

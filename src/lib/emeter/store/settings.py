@@ -13,13 +13,35 @@ password is kept as a salted SHA-256, not as text.  What a submitted form may ch
 import hashlib
 import os
 
+from emeter.lazy import forget
 from emeter.store import tomlfile
-from emeter.store.feedfields import FEED_CHECKS, FEED_CHOICES, FEED_FIELDS
-from emeter.textcheck import no_controls, only, printable_ascii
 
 FILE = "settings.toml"
 WEB_API_PORT = "CIRCUITPY_WEB_API_PORT"
 WEB_API_PORT_VALUE = 8081
+
+# The feeds' rows (their checkers: feedfields.py): raw TCP, bridge, MQTT, push.
+FEED_FIELDS = (
+    ("raw_enabled", "EMETER_RAW", "bool", 0, False, "Raw meter bytes on a TCP port"),
+    ("raw_port", "EMETER_RAW_PORT", "port", 23, False, "Raw TCP port"),
+    ("bridge_enabled", "EMETER_BRIDGE", "bool", 0, False, "DSMR telegrams (bridged from DLMS) on a TCP port"),
+    ("bridge_port", "EMETER_BRIDGE_PORT", "port", 2323, False, "DSMR bridge TCP port"),
+    ("feed_client", "EMETER_FEED_CLIENT", "ip", "", False,
+     "Only this client address may connect (empty: any)"),
+    ("mqtt_enabled", "EMETER_MQTT", "bool", 0, False, "Publish to an MQTT broker"),
+    ("mqtt_host", "EMETER_MQTT_HOST", "netaddr", "", False, "MQTT broker (IP address or host name)"),
+    ("mqtt_port", "EMETER_MQTT_PORT", "port", 1883, False, "MQTT port"),
+    ("mqtt_user", "EMETER_MQTT_USER", "text", "", False, "MQTT user name"),
+    ("mqtt_password", "EMETER_MQTT_PASSWORD", "secret", "", True, "MQTT password"),
+    ("mqtt_prefix", "EMETER_MQTT_PREFIX", "topic", "emeter", False, "MQTT topic prefix"),
+    ("ha_discovery", "EMETER_HA_DISCOVERY", "bool", 1, False, "Home Assistant MQTT discovery"),
+    ("ha_prefix", "EMETER_HA_PREFIX", "topic", "homeassistant", False, "Home Assistant discovery prefix"),
+    ("ha_before_2025_6", "EMETER_HA_BEFORE_2025_6", "bool", 0, False, "HA compatibility: before 2025.6"),
+    ("push_mode", "EMETER_PUSH", "push", "off", False, "HTTP push"),
+    ("push_url", "EMETER_PUSH_URL", "url", "", False, "Push URL (http://...)"),
+    ("push_token", "EMETER_PUSH_TOKEN", "secret", "", True, "Push token (InfluxDB v2 token or dsmr-reader API key)"),
+    ("push_interval", "EMETER_PUSH_INTERVAL", "interval", 60, False, "Push at most every N seconds"),
+)
 
 # name, settings.toml key, kind, default, secret, label
 FIELDS = (
@@ -39,7 +61,7 @@ FIELDS = (
      "Protect readings too (/, /data.json, /log.txt, /metrics need the password)"),
     ("extra_hosts", "EMETER_HOSTS", "hosts", "", False,
      "Other names this device is reached by (space-separated)"),
-) + FEED_FIELDS  # raw TCP, bridge, MQTT, push (feedfields.py)
+) + FEED_FIELDS
 # the energy memory (store/energy.py): whose days and months, how many peak hours a month
 ENERGY_FIELDS = (
     ("timezone", "EMETER_TIMEZONE", "timezone", "CET", False, "Time zone of the energy days"),
@@ -50,104 +72,6 @@ NAMES = tuple(f[0] for f in FIELDS)
 SECRETS = tuple(f[0] for f in FIELDS if f[4])
 OWNED = tuple(f[1] for f in FIELDS)
 
-CHOICES = {
-    "baud": ((0, "auto"), (2400, "2400"), (9600, "9600"), (115200, "115200")),
-    "parity": (("N", "none"), ("E", "even")),
-    "bits": ((8, "8"), (7, "7")),
-}
-CHOICES.update(FEED_CHOICES)
-CHOICES["timezone"] = (("CET", "CET/CEST (Norway, Sweden, Denmark, Benelux...)"),
-                       ("EET", "EET/EEST (Finland, Baltics...)"),
-                       ("WET", "WET/WEST, GMT/BST (Portugal, Ireland, UK)"), ("UTC", "UTC"))
-CHOICES["peaks"] = tuple((n, str(n)) for n in range(1, 11))
-_HEX = "0123456789abcdef"
-_HOST = "abcdefghijklmnopqrstuvwxyz0123456789-"
-_PIN = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
-
-
-# Each checker takes the decoded text and returns (value, None) or (None, message).
-def _ssid(s):
-    if len(s.encode("utf-8")) > 32:
-        return None, "at most 32 bytes"
-    if not no_controls(s):
-        return None, "no control characters"
-    return s, None
-
-
-def _wpa(s):
-    if not (8 <= len(s) <= 63):
-        return None, "8 to 63 characters"
-    if not printable_ascii(s):
-        return None, "printable ASCII only"
-    return s, None
-
-
-def _host(s):
-    s = s.lower()
-    if not (1 <= len(s) <= 63):
-        return None, "1 to 63 characters"
-    if not only(s, _HOST) or s[0] == "-" or s[-1] == "-":
-        return None, "letters, digits and inner hyphens only"
-    return s, None
-
-
-def _choice(name):
-    def check(s):
-        for value, label in CHOICES[name]:
-            if s == str(value) or s == label:
-                return value, None
-        return None, "one of " + ", ".join(label for _, label in CHOICES[name])
-    return check
-
-
-def _pin(s):
-    if len(s) > 16:
-        return None, "at most 16 characters"
-    if not only(s, _PIN):
-        return None, "a pin name like IO18 or GP1"
-    return s, None
-
-
-def _bool(s):
-    if s in ("", "0", "off", "false"):
-        return 0, None
-    if s in ("1", "on", "true"):
-        return 1, None
-    return None, "on or off"
-
-
-def _hex16(s):
-    s = s.replace(" ", "").lower()
-    if not only(s, _HEX):
-        return None, "hex digits 0-9 and a-f only"
-    if len(s) != 32:
-        return None, "exactly 32 hex digits"
-    return s, None
-
-
-def _hosts(s):
-    s = s.replace(",", " ").lower()
-    if len(s) > 128 or not only(s, _HOST + ". :[]"):
-        return None, "host names or addresses, separated by spaces"
-    return " ".join(s.split()), None
-
-
-def _admin(s):
-    if not (8 <= len(s) <= 64):
-        return None, "8 to 64 characters"
-    if not printable_ascii(s):
-        return None, "printable ASCII only"
-    return hash_password(s), None
-
-
-CHECKS = {
-    "ssid": _ssid, "wpa": _wpa, "host": _host, "baud": _choice("baud"),
-    "parity": _choice("parity"), "bits": _choice("bits"), "pin": _pin, "bool": _bool,
-    "hex16": _hex16, "admin": _admin, "hosts": _hosts,
-}
-CHECKS.update(FEED_CHECKS)
-CHECKS["timezone"] = _choice("timezone")
-CHECKS["peaks"] = _choice("peaks")
 MAX_INPUT = 256  # bytes of any one submitted field
 
 
@@ -182,17 +106,17 @@ def _same(a, b):
 
 
 def check_field(kind, raw):
-    """Validate one submitted value (bytes or str): (value, None) or (None, message)."""
-    if isinstance(raw, (bytes, bytearray)):
-        if len(raw) > MAX_INPUT:
-            return None, "too long"
-        try:
-            raw = bytes(raw).decode("utf-8")
-        except UnicodeError:
-            return None, "not valid UTF-8"
-    elif len(raw.encode("utf-8")) > MAX_INPUT:
-        return None, "too long"
-    return CHECKS[kind](raw)
+    """Validate one submitted value (bytes or str): (value, None) or (None, message).
+    The checkers (fieldcheck.py) are loaded on the first call; forget_checks() lets
+    them go."""
+    from emeter.store.fieldcheck import check_field as check
+    return check(kind, raw)
+
+
+def forget_checks():
+    """Give back the checkers' heap: they are needed at start and when a form is saved."""
+    forget("emeter.store.fieldcheck")
+    forget("emeter.store.feedfields")
 
 
 class Settings:
@@ -242,6 +166,7 @@ class Settings:
         if "@" in url or "u=" in url or "p=" in url:  # never show a password inside the URL
             from emeter.store.changes import split_push_url
             split_push_url(s)
+        forget_checks()
         return s
 
     def save(self, board):

@@ -1,6 +1,6 @@
 """The setup form's checks as data, for the browser: the same rules and messages as settings.
 
-settings.CHECKS (and feedfields.FEED_CHECKS) stay the truth; this table restates each
+fieldcheck.CHECKS (and feedfields.FEED_CHECKS) stay the truth; this table restates each
 text kind's checker as steps a 40-line interpreter in the page script runs.  Which
 field has which kind, whether it is a secret, and the choices come from
 settings.FIELDS at import, and tests run both sides over the same inputs, so the
@@ -22,7 +22,8 @@ Steps, applied in order to the field's text (a failing check gives its message):
 
 from cosem.jsonw import dumps
 
-from emeter.store.settings import CHOICES, FIELDS, MAX_INPUT
+from emeter.store.fieldcheck import CHOICES
+from emeter.store.settings import FIELDS, MAX_INPUT
 
 _HEX = "0123456789abcdef"
 _HOST = "abcdefghijklmnopqrstuvwxyz0123456789-"

@@ -18,16 +18,14 @@ from adafruit_httpserver.status import (FORBIDDEN_403, FOUND_302, NOT_FOUND_404,
                                        UNAUTHORIZED_401)
 
 from emeter.clock import ticks_add, ticks_diff
-from emeter.store.settings import FIELDS, check_password
-from emeter.web import dashboard, datajson, forms, pages
+from emeter.lazy import forget
+from emeter.store.settings import check_password, forget_checks
+from emeter.web import dashboard, datajson
 from emeter.web.httpgate import GatedPool
 
 _HTML = "text/html; charset=utf-8"
 _NO_STORE = {"Cache-Control": "no-store"}
-_BAD_REQUEST = Status(400, "Bad Request")
-_UNPROCESSABLE = Status(422, "Unprocessable Content")
 _TOO_MANY = Status(429, "Too Many Requests")
-_SAVE_RESTART_MS = 1500
 SAVE_GAP_MS = 5000       # flash wear: one settings write per this long
 FAIL_CAP_MS = 64000      # longest wait after wrong passwords (doubling from 1 s)
 _FAIL_ADDRESSES = 16     # addresses remembered
@@ -238,45 +236,15 @@ class Web:
         return _host_of(origin) == (request.headers.get("Host") or "")
 
     def setup(self, request):
-        s = self.app.settings
-        is_set = {}
-        values = {}
-        for name, _, _, _, secret, _ in FIELDS:
-            is_set[name] = s.is_set(name)
-            if not secret:
-                values[name] = s[name]
-        if request.method == GET:
-            return Response(request, pages.setup(values, is_set, message=self.app.setup_note()),
-                            content_type=_HTML, headers=dict(_NO_STORE))
-        now = self.app.board.ticks_ms()
-        if self.saved_at is not None and ticks_diff(now, self.saved_at) < SAVE_GAP_MS:
-            wait = (SAVE_GAP_MS - ticks_diff(now, self.saved_at) + 999) // 1000
-            return _text(request, _TOO_MANY, "Settings were saved a moment ago: nothing was saved",
-                         {"Retry-After": str(wait)})
-        form = forms.parse(request.body)
-        new, errors = s.updated(form)
-        if "" in errors:
-            return _text(request, _BAD_REQUEST, errors[""] + ": nothing was saved")
-        if errors:
-            from emeter.store.changes import split_credentials
-            for name, _, kind, _, secret, _ in FIELDS:
-                raw = form.get(name)
-                if secret or raw is None:
-                    continue
-                try:
-                    values[name] = raw.decode("utf-8")
-                except UnicodeError:
-                    values[name] = ""
-                if kind == "url":  # shown again without a password typed into it
-                    values[name] = split_credentials(values[name])[0]
-            return Response(request, pages.setup(values, is_set, errors,
-                                                 "Nothing was saved: please correct the marked fields."),
-                            content_type=_HTML, status=_UNPROCESSABLE, headers=dict(_NO_STORE))
-        self.app.save_settings(new)
-        self.saved_at = now
-        self.app.restart_later(_SAVE_RESTART_MS)
-        return Response(request, pages.saved(new.cleared), content_type=_HTML,
-                        headers=dict(_NO_STORE))
+        # the form's handler, page and parser are loaded for this request only: /setup is rare
+        from emeter.web import setupform
+        try:
+            return setupform.handle(self, request)
+        finally:
+            forget("emeter.web.setupform")
+            forget("emeter.web.plainpages")
+            forget("emeter.web.forms")
+            forget_checks()  # the form's choices and checkers
 
 
 def _text(request, status, text, headers=None):
