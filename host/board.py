@@ -128,6 +128,17 @@ class HostBoard(Board):
             os.fsync(f.fileno())
         os.replace(tmp, path)
 
+    def write_file_over(self, name, data):
+        path = self._path(name)
+        try:
+            same = os.path.getsize(path) == len(data)
+        except FileNotFoundError:
+            same = False
+        with open(path, "r+b" if same else "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+
     def remove_file(self, name):
         try:
             os.remove(self._path(name))

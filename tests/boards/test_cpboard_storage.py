@@ -182,3 +182,24 @@ def test_other_write_errors_are_not_mistaken_for_read_only(cp, tmp_path):
         b.write_file_atomic("log.txt", b"entry")
     assert not isinstance(e.value, cp.mod.ReadOnlyStorage)
     assert cp.x["remounts"] == []
+
+
+def test_write_file_over_replaces_the_bytes_in_place_without_a_rename(cp, tmp_path, monkeypatch):
+    # the energy copies: same size, so the file keeps its clusters (no allocation table or
+    # rename writes on FAT); a missing file or another size is written new
+    renames = []
+    monkeypatch.setattr(cp.mod.os, "rename", lambda a, b: renames.append((a, b)))
+    modes = []
+
+    def opener(path, mode="r"):
+        modes.append(mode)
+        return open(path, mode)
+    monkeypatch.setattr(cp.mod, "open", opener, raising=False)
+    b = board_in(cp, tmp_path)
+    b.write_file_over("energy.bin", b"abcd")
+    b.write_file_over("energy.bin", b"wxyz")
+    assert (tmp_path / "energy.bin").read_bytes() == b"wxyz"
+    b.write_file_over("energy.bin", b"12")
+    assert (tmp_path / "energy.bin").read_bytes() == b"12"
+    assert modes == ["wb", "r+b", "wb"]
+    assert renames == [] and sorted(os.listdir(tmp_path)) == ["energy.bin"]

@@ -363,3 +363,55 @@ def test_last_will_is_retained_at_qos_0_as_minimqtt_reads_its_arguments():
     client = mqtt.MqttFeed(_WillBoard(), s)._minimqtt()
     assert (client._lw_topic, client._lw_msg) == ("meter1/status", b"offline")
     assert client._lw_retain is True and client._lw_qos == 0
+
+
+class _TickBoard(_WillBoard):
+    now = 0
+
+    def ticks_ms(self):
+        return self.now
+
+
+_MIXED = (("1-0:1.8.0", Dec(123456, -3), "kWh"), ("1-0:1.7.0", Dec(1234, -3), "kW"),
+          ("1-0:32.7.0", Dec(2301, -1), "V"), ("0-0:96.1.1", "4530303434", None),
+          ("0-1:24.1.0", 3, None), ("0-1:24.2.1", Dec(107, -3), "m3"), ("1-0:99.97.0", 5, None))
+
+
+def _discovery_run(monkeypatch, limit):
+    # 20 telegrams 10 s apart through a feed with discovery on (no broker: nothing is sent);
+    # (table look-ups made, what each config would say after every telegram)
+    monkeypatch.setattr(mqtt, "_CODES_MAX", limit)
+    real = hadiscovery.info
+    calls = []
+    monkeypatch.setattr(hadiscovery, "info", lambda obis: calls.append(obis) or real(obis))
+    monkeypatch.setattr(mqtt.MqttFeed, "_hadiscovery", lambda self: hadiscovery)  # this one,
+    monkeypatch.setattr(mqtt.MqttFeed, "_let_go", lambda self: None)            # kept loaded
+    board = _TickBoard()
+    s = Settings({"mqtt_enabled": 1, "mqtt_host": "127.0.0.1", "ha_discovery": 1})
+    feed = mqtt.MqttFeed(board, s)
+    out = []
+    n = 0
+    for i in range(20):
+        board.now = i * 10000
+        m = _msg(*_MIXED)
+        k = len(calls)
+        feed.message_in(m)
+        n += len(calls) - k
+        out.append([(o, hadiscovery.config(m, m.reading(o), "h", "s", "a",
+                                           feed.cadence.expire_s(o, hadiscovery.is_register(o))))
+                    for o in feed.pending])
+    monkeypatch.setattr(hadiscovery, "info", real)
+    return n, out
+
+
+def test_discovery_works_out_each_code_once_and_announces_the_same(monkeypatch):
+    # the per-telegram cost is a dict look-up per reading: the table (which parses the code
+    # and builds an Info) is asked about each code on the first telegram only; the memory
+    # is bounded (_CODES_MAX), and with none the configs are the same
+    calls, out = _discovery_run(monkeypatch, 128)
+    assert calls <= 2 * len(_MIXED)
+    calls_every_time, out_every_time = _discovery_run(monkeypatch, 0)   # nothing remembered
+    assert calls_every_time >= 20 * len(_MIXED)
+    assert out == out_every_time
+    assert [o for o, _ in out[-1]] == ["1-0:1.8.0", "1-0:1.7.0", "1-0:32.7.0", "0-1:24.2.1"]
+    assert all(c is not None for _, c in out[-1])

@@ -178,22 +178,32 @@ def test_at_most_one_write_per_completed_hour_of_a_few_kb():
 
 
 @pytest.mark.parametrize("damage", ["truncated", "flipped", "empty", "other"])
-def test_damaged_file_loads_as_empty_history(damage):
+def test_damaged_file_loads_the_other_copy_and_both_damaged_an_empty_history(damage):
     msgs, rows = seq("dsmr")
     board = FakeBoard()
-    run(msgs[:300], board)
-    data = bytearray(board.files[NAME])
-    if damage == "truncated":
-        data = data[:len(data) // 2]
-    elif damage == "flipped":
-        data[len(data) // 3] ^= 0x10
-    elif damage == "empty":
-        data = b""
-    else:
-        data = b"not an energy file" * 10
-    board.files[NAME] = bytes(data)
-    e = Energy(board)
-    assert e.rows(0) == [] and e.t_last == -1
+    e = run(msgs[:300], board)
+    newer = energy_mod.NAMES[e.slot]
+    older = energy_mod.NAMES[1 - e.slot]
+    want = Energy(FakeBoard())
+    want.board.files[NAME] = board.files[older]
+    want = Energy(want.board)              # what the older copy holds: an hour earlier
+    assert 0 < want.t_last < e.t_last
+    for name in (newer, older):
+        data = bytearray(board.files[name])
+        if damage == "truncated":
+            data = data[:len(data) // 2]
+        elif damage == "flipped":
+            data[len(data) // 3] ^= 0x10
+        elif damage == "empty":
+            data = b""
+        else:
+            data = b"not an energy file" * 10
+        board.files[name] = bytes(data)
+        got = Energy(board)
+        if name == newer:
+            assert got.document() == want.document() and got.t_last == want.t_last
+        else:
+            assert got.rows(0) == [] and got.t_last == -1
 
 
 KILLER = r'''
@@ -358,3 +368,131 @@ def test_random_sequences_are_exact_and_restart_safe(seed):
     doc = json.loads(e.document(), parse_float=lambda s: s)
     for kind in ("hours", "days", "months"):
         check_exact(doc, rows, kind)
+
+
+def test_one_message_hours_ahead_does_not_freeze_the_counting():
+    # a meter whose clock glitches once, three hours ahead: the glitch is not believed and
+    # the real messages after it go on being counted (before: every one ignored until 13:00)
+    e = Energy(FakeBoard(), zone="UTC")
+    assert e.feed(_msg("2026-05-01T10:00:01Z", Dec(1000, 0), "Wh"))
+    assert not e.feed(_msg("2026-05-01T13:10:00Z", Dec(1001, 0), "Wh"))
+    for ts, v in (("2026-05-01T10:20:00Z", 1200), ("2026-05-01T11:00:03Z", 1700),
+                  ("2026-05-01T12:00:02Z", 2000)):
+        assert e.feed(_msg(ts, Dec(v, 0), "Wh"))
+    assert [r[:3] for r in e.rows(0)] == [("2026-05-01T10:00:00+00:00", 700, -1),
+                                          ("2026-05-01T11:00:00+00:00", 300, -1),
+                                          ("2026-05-01T12:00:00+00:00", 0, -1)]
+    assert e.clock == energy_mod.METER and e.t_last < 13 * 3600 + days_from_date(2026, 5, 1) * 86400
+
+
+def test_a_far_step_ahead_is_counted_once_the_next_message_goes_on_from_it():
+    # the device was off for five hours: the first message after the gap is held until the
+    # next one confirms it, then both count (its hour edge stays exact)
+    e = Energy(FakeBoard(), zone="UTC")
+    assert e.feed(_msg("2026-05-01T10:00:01Z", Dec(1000, 0), "Wh"))
+    assert not e.feed(_msg("2026-05-01T15:00:05Z", Dec(3000, 0), "Wh"))
+    assert e.feed(_msg("2026-05-01T15:30:00Z", Dec(3100, 0), "Wh"))
+    assert e.feed(_msg("2026-05-01T16:00:04Z", Dec(3400, 0), "Wh"))
+    rows = e.rows(0)
+    assert rows[0] == ("2026-05-01T10:00:00+00:00", 0, -1, True)   # no message at 11:00
+    assert rows[1] == ("2026-05-01T15:00:00+00:00", 400, -1, False)
+
+
+def test_a_clock_set_back_for_good_starts_a_new_series_and_says_so():
+    # the meter's clock ran three days ahead and is set right: three messages in a row going
+    # on from one another far behind what was counted start a new series (before: ignored
+    # until the clock caught up three days later); what lay after the new time is dropped,
+    # the intervals before it stay, and the note says what happened
+    board = FakeBoard()
+    e = Energy(board, zone="UTC")
+    v = 1000
+    for h in range(8):   # 1 May 00:00 .. 07:30 counted, then the clock is set back three days
+        for m in (0, 30):
+            v += 100
+            assert e.feed(_msg("2026-05-01T%02d:%02d:01Z" % (h, m), Dec(v, 0), "Wh"))
+    hours_before = [r[0] for r in e.rows(0)]
+    assert hours_before[-1] == "2026-05-01T07:00:00+00:00"
+    writes = e.writes
+    assert not e.feed(_msg("2026-04-28T04:00:01Z", Dec(v + 100, 0), "Wh"))  # not yet: one message
+    assert not e.feed(_msg("2026-04-28T04:30:01Z", Dec(v + 200, 0), "Wh"))
+    assert e.note is None
+    assert e.feed(_msg("2026-04-28T05:00:01Z", Dec(v + 300, 0), "Wh"))
+    assert e.note and "new series" in e.note
+    assert e.writes == writes + 2   # both copies: neither can bring the old timeline back
+    assert Energy(board, zone="UTC").document() == e.document()
+    assert e.feed(_msg("2026-04-28T05:30:01Z", Dec(v + 450, 0), "Wh"))
+    assert e.feed(_msg("2026-04-28T06:00:01Z", Dec(v + 500, 0), "Wh"))
+    hours = [r[:4] for r in e.rows(0)]
+    assert hours == [("2026-04-28T04:00:00+00:00", 200, -1, False),
+                     ("2026-04-28T05:00:00+00:00", 200, -1, False),
+                     ("2026-04-28T06:00:00+00:00", 0, -1, True)]
+    days = [r[0] for r in e.rows(1)]
+    assert days == ["2026-04-28"]
+
+
+def test_a_small_step_back_is_ignored_until_it_catches_up():
+    # a replay of messages already counted (a restart) or a clock a few minutes fast set
+    # right: nothing is counted twice and nothing is dropped
+    e = Energy(FakeBoard(), zone="UTC")
+    for ts, v in (("2026-05-01T10:00:01Z", 1000), ("2026-05-01T10:40:00Z", 1400),
+                  ("2026-05-01T11:00:01Z", 1600)):
+        assert e.feed(_msg(ts, Dec(v, 0), "Wh"))
+    for ts, v in (("2026-05-01T10:00:01Z", 1000), ("2026-05-01T10:40:00Z", 1400),
+                  ("2026-05-01T11:00:01Z", 1600)):
+        assert not e.feed(_msg(ts, Dec(v, 0), "Wh"))
+    assert e.feed(_msg("2026-05-01T11:30:00Z", Dec(1900, 0), "Wh"))
+    assert [r[1] for r in e.rows(0)] == [600, 300] and e.note is None
+
+
+def test_an_absurd_register_is_missed_and_saves_keep_working():
+    # a valid frame from a buggy meter: a scaler that makes the register overflow the records
+    board = FakeBoard()
+    e = Energy(board, zone="UTC")
+    assert e.feed(_msg("2026-05-01T10:00:01Z", Dec(1000, 0), "Wh"))
+    assert not e.feed(_msg("2026-05-01T10:20:00Z", Dec(1200, 40), "Wh"))
+    assert not e.feed(_msg("2026-05-01T10:25:00Z", Dec(5, -20), "Wh"))   # too fine to hold
+    assert e.feed(_msg("2026-05-01T10:40:00Z", Dec(1400, 0), "Wh"))
+    assert e.feed(_msg("2026-05-01T11:00:01Z", Dec(1600, 0), "Wh"))     # closes 10:00: a save
+    assert e.feed(_msg("2026-05-01T12:00:01Z", Dec(1700, 0), "Wh"))     # and another
+    assert e.writes == 2 and Energy(board, zone="UTC").document() == e.document()
+    assert [r[1:] for r in e.rows(0)] == [(600, -1, False), (100, -1, False), (0, -1, True)]
+
+
+def test_the_repeated_autumn_hour_is_told_apart_by_its_flag_message_after_message():
+    # the same local text twice, an hour apart in UTC: the S/W flag is read on every message
+    # even when the hour's text is remembered from the one before
+    e = Energy(FakeBoard())   # CET
+    for ts, dst, v in (("2026-10-25T02:10:00", "summer", 1000), ("2026-10-25T02:50:00", "summer", 1100),
+                       ("2026-10-25T02:10:00", "winter", 1200), ("2026-10-25T02:50:00", "winter", 1300),
+                       ("2026-10-25T03:00:02", "winter", 1400)):
+        assert e.feed(_msg(ts, Dec(v, 0), "Wh", dst=dst)), (ts, dst)
+    assert [r[:2] for r in e.rows(0)] == [("2026-10-25T02:00:00+02:00", 200),
+                                          ("2026-10-25T02:00:00+01:00", 200),
+                                          ("2026-10-25T03:00:00+01:00", 0)]
+
+
+def test_each_completed_hour_is_one_write_over_a_copy_without_a_rename(tmp_path, monkeypatch):
+    # flash wear: no new file, no rename (each one rewrites the allocation table and the
+    # directory on FAT); the two copies are written in turn over their own bytes
+    from host.board import HostBoard
+    msgs, rows = seq("dsmr")
+    renames = []
+    monkeypatch.setattr(os, "replace", lambda a, b: renames.append((a, b)))
+    monkeypatch.setattr(os, "rename", lambda a, b: renames.append((a, b)))
+    board = HostBoard(str(tmp_path))
+    e = Energy(board)
+    closed = 0
+    for m in msgs[:400]:
+        hours = e.count[0]
+        before = e.writes
+        e.feed(m)
+        closed += e.count[0] != hours or (e.count[0] == energy_mod.HOURS - 1 and e.writes > before)
+        assert e.writes - before <= 1
+    assert renames == []
+    assert 0 < e.writes == closed
+    assert sorted(os.listdir(tmp_path)) == sorted(energy_mod.NAMES)
+    assert all(os.path.getsize(tmp_path / n) == SIZE for n in energy_mod.NAMES)
+    again = Energy(HostBoard(str(tmp_path)))   # the closed intervals are all there
+    for level in range(3):
+        assert [again.row(level, k) for k in range(again.count[level])] == \
+            [e.row(level, k) for k in range(e.count[level])]

@@ -57,9 +57,20 @@ for path in ("/seq/dsmr.txt", "/seq/dlms.bin"):
     e, heap = run(path, b)
     print(e.document())
     print(e.writes, len(b.files["energy.bin"]))
-    e2, _ = run(path, b, 0, 300)        # a restart: the stored file, then the whole replay
+    e2, _ = run(path, b)    # a restart: the stored file, then the whole replay (a new series)
     print(e2.document() == e.document())
     print("heap", path, a1 - a0, heap)
+    e3 = Energy(Board())
+    costs = []
+    for m in [m for m in Decoder().feed(open(path, "rb").read()) if m.ok]:
+        gc.collect()
+        gc.disable()
+        c0 = gc.mem_alloc()
+        e3.feed(m)
+        costs.append(gc.mem_alloc() - c0)
+        gc.enable()
+    costs.sort()
+    print("heap per message (median, max)", path, costs[len(costs) // 2], costs[-1])
 '''
 
 

@@ -128,6 +128,9 @@ class App:
         self.history.message_in(message)
         try:  # kWh per hour/day/month; writes its file when an hour has closed
             self.energy.feed(message, None if message.timestamp else self.board.wall_time())
+            if self.energy.note:
+                print("emeter: energy: %s" % self.energy.note)
+                self.energy.note = None
         except Exception as e:  # e.g. a drive the computer has mounted: keep reading the meter
             print("emeter: energy: %r" % (e,))
         self.feeds.message_in(message)

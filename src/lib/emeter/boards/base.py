@@ -80,6 +80,12 @@ class Board:
         """Write data whole: a new file, then a rename over the old one."""
         raise NotImplementedError
 
+    def write_file_over(self, name, data):
+        """Write data over the file's own bytes (created when missing): no new file, no
+        rename, so the filesystem's allocation table is left alone. Not atomic: a power cut
+        can leave it half old, half new; callers keep two copies with a checksum."""
+        raise NotImplementedError
+
     def remove_file(self, name):
         raise NotImplementedError
 

@@ -247,6 +247,9 @@ class Board(_Interface):
     def write_file_atomic(self, name, data):
         self._on_writable(_write_renamed, self._dir + name, data)
 
+    def write_file_over(self, name, data):
+        self._on_writable(_write_over, self._dir + name, data)
+
     def remove_file(self, name):
         self._on_writable(_remove_all, self._dir + name)
 
@@ -339,6 +342,22 @@ def _write_renamed(path, data):
     _remove(new)
     os.rename(tmp, new)     # from here on the new content is known complete
     os.rename(new, path)
+    sync = getattr(os, "sync", None)
+    if sync is not None:
+        sync()
+
+
+def _write_over(path, data):
+    # "r+b" keeps the file's clusters: only its data blocks and its directory entry change
+    try:
+        same = os.stat(path)[6] == len(data)
+    except OSError as e:
+        if e.errno != errno.ENOENT:
+            raise
+        same = False
+    f = open(path, "r+b" if same else "wb")
+    with f:
+        f.write(data)
     sync = getattr(os, "sync", None)
     if sync is not None:
         sync()

@@ -31,6 +31,7 @@ HEARTBEAT_MS = 20000
 BACKOFF_MIN_MS = 1000
 BACKOFF_MAX_MS = 64000
 DISCOVERY_PER_POLL = 3
+_CODES_MAX = 128            # codes whose discovery kind is remembered
 _REFUSED_FOR_GOOD = (4, 5)  # CONNACK: bad user name or password, not authorised
 
 
@@ -192,6 +193,8 @@ class MqttFeed:
         per code (had: the discovery module, loaded by the caller when it is new)."""
         if obis not in self.codes:
             had = had or self._hadiscovery()
+            if len(self.codes) >= _CODES_MAX:  # a meter sending ever new codes: start over
+                self.codes = {}
             self.codes[obis] = had.is_register(obis) if had.known(obis) else None
         return self.codes[obis]
 

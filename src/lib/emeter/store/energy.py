@@ -18,10 +18,15 @@ Time is the meter's when it sends one (its deviation, or the DSMR S/W flag, or
 the zone's rules where neither says which), else the device's UTC wall clock.
 Hours, days and months are local to a localtime.Zone (23 and 25 hour days).
 
-Storage: one file, NAME, written whole (the board's write-new-then-rename) with
-a CRC-16 over it, only when an hour has closed: at most 24 writes of SIZE bytes
-a day (4,438 B: 106.5 kB a day).  A file that does not check is ignored.  The
-records live in one preallocated bytearray, which is also what is written.
+Storage: two copies, NAMES, each with a CRC-16, written in turn over their own
+bytes (the board's write_file_over: no new file, no rename) only when an hour has
+closed: at most 24 writes of SIZE bytes a day (4,438 B: 106.5 kB a day).  A copy
+that does not check is ignored; of two good ones the later is used.  The records
+live in one preallocated bytearray, which is also what is written.
+
+Time: a time more than 2 h ahead of the last counted is held until the next message
+goes on from it; a time behind is ignored, unless 3 messages in a row go on from one
+another from more than 12 h behind: then a new series (docs/energy.md).
 """
 
 import struct
@@ -32,6 +37,7 @@ from cosem.number import Dec
 from emeter.store.localtime import Zone, date_from_days, days_from_date, iso_local, parse_iso, wall_epoch
 
 NAME = "energy.bin"
+NAMES = (NAME, "energy2.bin")   # two copies written in turn, each over its own bytes
 EDGE_S = 900            # an edge's message comes at most this late (seconds)
 HOURS = 72              # listed at most, the open one included
 DAYS = 62
@@ -48,7 +54,12 @@ _DEMAND_HISTORY = "0-0:98.1.0"
 _UNIT_E = {"kWh": 0, "Wh": -3, "MWh": 3}
 _E_MIN = -9
 _T_MAX = 0x7FFFFFFF - 2 * 31 * 86400  # times are stored as int32 seconds (2068)
-_JUMP_MAX = 366 * 86400               # a time further ahead needs a second message to be believed
+_STEP_S = 2 * 3600     # a time further ahead than this is believed when the next message goes on
+_ON_S = 86400          # from it: comes after it, at most this much later
+_BACK_S = 12 * 3600    # a time further back than this, _BACK_N times in a row, starts a new series
+_BACK_N = 3
+_R_MAX = 10 ** 15      # a register at self.e this large is refused (int64 records; sums stay far below)
+_I64 = 1 << 62
 
 NOCLOCK, METER, DEVICE = 0, 1, 2
 _CLOCK_NAME = (None, "meter", "device")
@@ -81,11 +92,12 @@ def _val(carry, end, base):
     return carry + end - base
 
 
-def _raw(msg, total, tariffs):
-    # (mantissa, exponent of kWh) of a register or of the sum of its tariffs, or None
+def _raw(msg, total, tariffs, out, k):
+    # out[k], out[k + 1] = mantissa, exponent of kWh of a register or of the sum of its tariffs;
+    # False when there is none (no tuple: a message allocates nothing here)
     r = msg.reading(total)
     if r is not None:
-        return _kwh(r)
+        return _kwh(r, out, k)
     m = 0
     e = 0
     seen = False
@@ -93,31 +105,48 @@ def _raw(msg, total, tariffs):
         r = msg.reading(code)
         if r is None:
             continue
-        p = _kwh(r)
-        if p is None:
-            return None
-        if p[1] < e:
-            m *= 10 ** (e - p[1])
-            e = p[1]
-        m += p[0] * 10 ** (p[1] - e)
+        if not _kwh(r, out, k):
+            return False
+        pm, pe = out[k], out[k + 1]
+        if pe < e:
+            m *= 10 ** (e - pe)
+            e = pe
+        m += pm * 10 ** (pe - e)
         seen = True
-    return (m, e) if seen else None
+    out[k] = m
+    out[k + 1] = e
+    return seen
 
 
-def _kwh(r):
+def _two(s, i):
+    # two decimal digits at s[i] as an int (no slice: nothing allocated), or -1
+    a = ord(s[i]) - 48
+    b = ord(s[i + 1]) - 48
+    return a * 10 + b if 0 <= a <= 9 and 0 <= b <= 9 else -1
+
+
+def _flag(msg):
+    # the DSMR clock's S/W flag: "summer", "winter" or None
+    r = msg.reading(_CLOCK)
+    return r.extra.get("dst") if r is not None and r.extra else None
+
+
+def _kwh(r, out, k):
     u = _UNIT_E.get(r.unit)
     v = r.value
     if u is None or isinstance(v, bool):
-        return None
+        return False
     if isinstance(v, int):
         m, e = v, u
     elif isinstance(v, Dec):
         m, e = v.m, v.e + u
     else:
-        return None
+        return False
     if m < 0:
-        return None
-    return m, e
+        return False
+    out[k] = m
+    out[k + 1] = e
+    return True
 
 
 class Energy:
@@ -131,7 +160,13 @@ class Energy:
         self.writes = 0
         self.demand = None         # the meter's own peaks (Readings), not stored
         self.demand_history = None
-        self._jump = -1
+        self._jump = None          # a time far ahead, held: (t, clock, import, export)
+        self._back_at = None       # the last time behind what is counted, and how many in a row
+        self._tc = None            # see _when
+        self._clk = NOCLOCK        # the clock _when used
+        self._r = [0, 0, 0, 0]     # a message's import and export: mantissa, exponent of kWh
+        self.note = None           # why a new series began (for the log), until read
+        self.slot = 1              # the copy written last (the first save goes to NAMES[0])
         self._reset()
         self._load()
 
@@ -147,16 +182,25 @@ class Energy:
 
     # --- storage ------------------------------------------------------------
     def _load(self):
-        try:
-            data = self.board.read_file(NAME)
-        except OSError:
+        best = None
+        for slot in (0, 1):
+            try:
+                data = self.board.read_file(NAMES[slot])
+            except OSError:
+                data = None
+            if not data or len(data) != SIZE or data[:4] != _MAGIC:
+                continue
+            if crc16_x25(data, 0, SIZE - 2) != data[SIZE - 2] | data[SIZE - 1] << 8:
+                continue  # torn by a power cut mid-write: the other copy is an hour older
+            h = struct.unpack_from(_HEAD, data, 0)
+            if best is None or h[3] > best[3]:
+                best = h
+                self.slot = slot
+                self.buf[:] = data  # one copy read at a time: never two 4.4 kB files in RAM
             data = None
-        if not data or len(data) != SIZE or data[:4] != _MAGIC:
+        if best is None:
             return
-        if crc16_x25(data, 0, SIZE - 2) != data[SIZE - 2] | data[SIZE - 1] << 8:
-            return
-        h = struct.unpack_from(_HEAD, data, 0)
-        self.buf[:] = data
+        h = best
         self.e, self.clock, self.t_last, self.ri, self.rx = h[1], h[2], h[3], h[4], h[5]
         for i in range(3):
             o = list(h[6 + 9 * i:15 + 9 * i])
@@ -164,8 +208,9 @@ class Energy:
         self.head = [h[33], h[35], h[37]]
         self.count = [h[34], h[36], h[38]]
 
-    def save(self):
-        """Write the file whole (called when an hour has closed)."""
+    def save(self, both=False):
+        """Write the state over the older of the two copies (called when an hour has closed);
+        both: over both (a new series: the other copy would look newer)."""
         args = [_HEAD, self.buf, 0, _MAGIC, self.e, self.clock, self.t_last, self.ri, self.rx]
         for o in self.open:
             args.extend(o if o is not None else (-1, -1, -1, -1, -1, -1, 0, -1, -1))
@@ -176,8 +221,11 @@ class Energy:
         c = crc16_x25(self.buf, 0, SIZE - 2)
         self.buf[SIZE - 2] = c & 0xFF
         self.buf[SIZE - 1] = c >> 8
-        self.board.write_file_atomic(NAME, self.buf)
-        self.writes += 1
+        over = getattr(self.board, "write_file_over", None) or self.board.write_file_atomic
+        for _ in range(2 if both else 1):
+            self.slot = 1 - self.slot
+            over(NAMES[self.slot], self.buf)
+            self.writes += 1
 
     def _push(self, level, rec):
         cap = _CAP[level]
@@ -196,6 +244,18 @@ class Energy:
         fmt = _REC[level]
         i = (self.head[level] + k) % _CAP[level]
         return struct.unpack_from(fmt, self.buf, _OFFS[level] + i * struct.calcsize(fmt))
+
+    def _fits(self, k):
+        # every stored number times k still fits the records
+        big = max(self.ri, self.rx)
+        for o in self.open:
+            if o is not None:
+                big = max(big, o[_BI], o[_BX], o[_CI], o[_CX], o[_PK])
+        for level in range(3):
+            for n in range(self.count[level]):
+                r = self.record(level, n)
+                big = max(big, r[1], r[2], r[5] if level == 1 else 0)
+        return big * k < _I64
 
     def _rescale(self, e):
         # a finer register than seen so far: every stored number to exponent e
@@ -224,21 +284,43 @@ class Energy:
     # --- messages -----------------------------------------------------------
     def _when(self, msg, wall):
         ts = msg.timestamp
-        if ts:
-            p = parse_iso(ts)
-            if p is not None:
-                local, off = p
-                if off is None:
-                    r = msg.reading(_CLOCK)
-                    dst = r.extra.get("dst") if r is not None and r.extra else None
-                    if dst == "summer":
-                        off = self.zone.dst
-                    elif dst == "winter":
-                        off = self.zone.std
-                if off is not None:
-                    return local - off, METER
-                return self.zone.utc(local), METER  # None in the repeated/skipped hour
-        return wall_epoch(wall), DEVICE
+        if not ts:
+            self._clk = DEVICE
+            return wall_epoch(wall)
+        self._clk = METER
+        c = self._tc  # the last time's hour: (text to the hour, text after the seconds, S/W flag,
+        #   epoch second of the hour's start, length, offset in the text); minutes and seconds
+        #   are read anew, and the S/W flag when the text has no offset
+        if c is not None and isinstance(ts, str) and len(ts) == c[4] and ts.startswith(c[0]) \
+                and ts.endswith(c[1]) and ts[13] == ":" and ts[16] == ":":
+            mi = _two(ts, 14)
+            se = _two(ts, 17)
+            if 0 <= mi < 60 and 0 <= se < 61 and (c[5] or _flag(msg) == c[2]):
+                return c[3] + mi * 60 + se
+        p = parse_iso(ts)
+        if p is None:
+            self._clk = DEVICE
+            return wall_epoch(wall)
+        local, off = p
+        flag = None
+        given = off is not None
+        if off is None:
+            flag = _flag(msg)
+            if flag == "summer":
+                off = self.zone.dst
+            elif flag == "winter":
+                off = self.zone.std
+        h0 = local - local % 3600
+        if off is not None:
+            t = local - off
+            base = h0 - off
+        else:
+            t = self.zone.utc(local)  # None in the repeated/skipped hour
+            base = self.zone.utc(h0)
+            if base is None or self.zone.utc(h0 + 3599) != base + 3599:
+                return t
+        self._tc = (ts[:13], ts[19:], flag, base, len(ts), given)
+        return t
 
     def _span(self, level, t):
         # (key, start, end) of the interval holding epoch second t
@@ -256,6 +338,16 @@ class Energy:
         nxt = days_from_date(y + 1, 1, 1) if m == 12 else days_from_date(y, m + 1, 1)
         return y * 12 + m - 1, z.midnight(first), z.midnight(nxt)
 
+    def _end(self, level, key):
+        # the epoch second a closed record's interval ends
+        if level == 0:
+            return key + 3600
+        if level == 1:
+            return self.zone.midnight(key + 1)
+        y, m = key // 12, key % 12 + 1
+        return self.zone.midnight(days_from_date(y + 1, 1, 1) if m == 12 else
+                                  days_from_date(y, m + 1, 1))
+
     def feed(self, msg, wall=None):
         """Account one good message (wall: the board's wall_time(), used when the meter sends
         no time). True when it was used."""
@@ -265,29 +357,80 @@ class Energy:
         d = msg.reading(_DEMAND_HISTORY)
         if d is not None:
             self.demand_history = d
-        pi = _raw(msg, _IMPORT, _IMPORT_T)
-        if pi is None:
+        r = self._r
+        if not _raw(msg, _IMPORT, _IMPORT_T, r, 0):
             return False
-        px = _raw(msg, _EXPORT, _EXPORT_T)
-        t, clk = self._when(msg, wall)
-        if t is None or (clk == DEVICE and self.clock == METER):
+        if not _raw(msg, _EXPORT, _EXPORT_T, r, 2):
+            r[2] = -1
+        t = self._when(msg, wall)
+        clk = self._clk
+        if t is None or t >= _T_MAX or (clk == DEVICE and self.clock == METER):
             return False
-        if t <= self.t_last:
-            return False  # earlier than what is counted: a replay, a restart, a clock step
-        if t >= _T_MAX:
+        last = self.t_last
+        if last >= 0 and t <= last:
+            return self._back((t, clk, r[0], r[1], r[2], r[3]))
+        self._back_at = None
+        if last >= 0 and t - last > _STEP_S:
+            j = self._jump  # a time far ahead waits for the next message to go on from it
+            if j is None or not j[0] < t <= j[0] + _ON_S:
+                self._jump = (t, clk, r[0], r[1], r[2], r[3])
+                return False
+            self._jump = None
+            self._account(j[0], j[1], j[2], j[3], j[4], j[5])  # the held one first: an edge?
+        else:
+            self._jump = None
+        return self._account(t, clk, r[0], r[1], r[2], r[3])
+
+    def _back(self, m):
+        # Earlier than what is counted: a replay of messages already counted, a restart, a small
+        # clock step (ignored: they catch up), or, when _BACK_N messages in a row go on from one
+        # another from more than _BACK_S behind, another timeline (a meter's clock set back, an
+        # old capture replayed): a new series from the first of them.
+        held = self._back_at
+        t = m[0]
+        if held and held[-1][0] < t <= held[-1][0] + _ON_S:
+            held.append(m)
+        else:
+            held = self._back_at = [m]
+        if len(held) < _BACK_N or self.t_last - held[0][0] <= _BACK_S:
+            if len(held) >= _BACK_N:
+                held.pop(0)
             return False
-        if self.t_last >= 0 and t - self.t_last > _JUMP_MAX and (self._jump < 0 or t <= self._jump):
-            self._jump = t  # a time a year ahead is believed when the next one goes on from it
-            return False
-        self._jump = -1
-        e = pi[1] if px is None or pi[1] < px[1] else px[1]
+        self._back_at = None
+        self._jump = None
+        t = held[0][0]
+        dropped = 0
+        for level in range(3):  # what lies after the new time cannot stand beside it
+            while self.count[level] and \
+                    self._end(level, self.record(level, self.count[level] - 1)[0]) > t:
+                self.count[level] -= 1
+                dropped += 1
+        self.note = "time went back %d s: a new series, %d stored intervals after it dropped" % (
+            self.t_last - t, dropped)
+        self.open = [None, None, None]
+        self.t_last = -1
+        self.ri = -1
+        self.rx = -1
+        w = self.writes
+        for h in held:
+            self._account(h[0], h[1], h[2], h[3], h[4], h[5])
+        self.save(self.writes == w)  # both copies: the drop is kept, whichever loads
+        return True
+
+    def _account(self, t, clk, mi, ei, mx, ex):
+        # mx < 0: no export register
+        e = ei if mx < 0 or ei < ex else ex
         if e < _E_MIN:
             return False
         if e < self.e:
+            if not self._fits(10 ** (self.e - e)):
+                return False  # a register too fine to hold beside what is stored: missed
             self._rescale(e)
         e = self.e
-        ri = pi[0] * 10 ** (pi[1] - e)
-        rx = -1 if px is None else px[0] * 10 ** (px[1] - e)
+        ri = mi * 10 ** (ei - e)
+        rx = -1 if mx < 0 else mx * 10 ** (ex - e)
+        if ri >= _R_MAX or rx >= _R_MAX:
+            return False  # an absurd register (a scaler far off): missed, not stored
         li, lx = self.ri, self.rx  # the registers an edge without its message falls back on
         if self.t_last >= 0 and (ri < li or (0 <= rx < lx)):
             for o in self.open:  # a new series: keep what the old one counted
