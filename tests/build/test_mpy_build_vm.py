@@ -18,8 +18,10 @@ ROOT = bundle.ROOT
 # stubs from the Adafruit bundle): they cannot import on plain MicroPython, by design.
 NEEDS_CIRCUITPYTHON = {
     "emeter.boards.circuitpython": "board, busio, wifi",
+    "emeter.boards.cpstart": "board, digitalio (pins, button, LED, mDNS at start)",
     "emeter.app": "adafruit_httpserver (time.monotonic_ns)",
     "emeter.web.routes": "adafruit_httpserver (time.monotonic_ns)",
+    "emeter.web.setupform": "adafruit_httpserver (time.monotonic_ns)",
 }
 
 
