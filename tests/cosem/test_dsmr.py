@@ -9,6 +9,7 @@ import decimal
 import glob
 import json
 import os
+import subprocess
 import sys
 
 import pytest
@@ -364,3 +365,16 @@ def test_plaintext_of_a_0xdb_wrapped_telegram_decodes_to_its_expected_values():
     assert out.timestamp == exp["timestamp"] and out.meter["dsmr_version"] == exp["dsmr_version"]
     assert out.meter["identification"] == exp["identification"]
     _check_readings(out, exp["obis"])
+
+
+def test_the_log_history_and_gas_profile_reader_loads_only_for_a_line_shaped_so():
+    # Hungary's 0-0:98.1.0 is a row of values with no OBIS code second: not the e-MUCS
+    # history, so read without dsmrmore; the Dutch 1-0:99.97.0 power-failure log needs it.
+    code = ("import sys; sys.path.insert(0, %r)\n"
+            "from cosem import dsmr\n"
+            "for name in ('dsmr-v5-hungary-sagemcom-1.txt', 'dsmr-v5-nl-iskra-am550-1.txt'):\n"
+            "    out = dsmr.parse(open(%r + '/' + name, 'rb').read())\n"
+            "    assert out.ok and len(out.readings) > 20\n"
+            "    print('cosem.dsmrmore' in sys.modules)\n") % (os.path.join(ROOT, "src", "lib"), CORPUS)
+    out = subprocess.run([sys.executable, "-c", code], stdout=subprocess.PIPE, check=True).stdout
+    assert out.split() == [b"False", b"True"]

@@ -15,12 +15,11 @@ the bytes by index; only the pieces that become values are decoded to text.
 
 from .crc import crc16_arc
 from .message import Failure, Message, Reading
-from .number import Dec, is_digits, parse_decimal
+from .number import Dec, parse_decimal
 from .obis import parse_key
 from .dsmr_spec import CLOCK, EVENT_LOG, HISTORY, ID_KEYS, KINDS, PROFILE, TEXT, VERSION_KEYS
 
 _DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-_DST = {"S": "summer", "W": "winter"}
 _SEPARATORS = b"-:.."
 _FAST_DIGITS = 32  # longer values are read a byte at a time (no int() of a huge text)
 # Units as meters print them, so the common ones cost no new string per line.
@@ -326,12 +325,14 @@ def _ascii(data):
 
 
 def _text_at(data, spans, i):
-    return _text(data[spans[i]:spans[i + 1]])
+    a = spans[i]
+    b = spans[i + 1]
+    return _text(data[a:b]) if b > a else ""  # '()' makes no empty bytes on the way
 
 
 def _add(msg, data, obis, kind, spans, asc=False):
     # Values are read from their spans: numbers and times straight from the bytes (the same
-    # answers as _value() and _stamp() of their text), text made only where it is kept.
+    # answers as _value() and dsmrmore.stamp() of their text), text made only where it is kept.
     if kind is None and len(spans) == 2:  # the common case: one number (or text) and its unit
         v = _num(data, spans[0], spans[1])
         u = _U[0]
@@ -344,21 +345,36 @@ def _add(msg, data, obis, kind, spans, asc=False):
             msg.add(obis, "".join([_text_at(data, spans, i) for i in range(0, len(spans), 2)]))
         return
     if kind == CLOCK and len(spans) == 2:
-        st = _stamp_at(data, spans[0], spans[1], asc)
-        if st is not None and st[0] is not None:
-            msg.add(obis, st[0], None, _dst_extra(st[1]))
+        when = _stamp_at(data, spans[0], spans[1], asc)
+        if when:
+            msg.add(obis, when, None, _dst_extra(_D[0]))
             if obis == "0-0:1.0.0":
-                msg.timestamp = st[0]
+                msg.timestamp = when
             return
-    done = None
-    if kind == EVENT_LOG:
-        done = _event_log(msg, obis, data, spans, asc)
-    elif kind == HISTORY:
-        done = _history(msg, obis, data, spans, asc)
-    elif kind == PROFILE:
-        done = _profile(msg, obis, [_text_at(data, spans, i) for i in range(0, len(spans), 2)])
-    if not done:
-        _generic(msg, obis, data, spans, asc)
+    if kind is not None and _more(msg, obis, kind, data, spans, asc):
+        return
+    _generic(msg, obis, data, spans, asc)
+
+
+def _more(msg, obis, kind, data, spans, asc):
+    # The power-failure log, e-MUCS history and DSMR 2.2/3 gas profile, read by dsmrmore.py
+    # (loaded on first use). Lines that cannot be one (a log or history names an OBIS code
+    # second, 'A-B:...'; a profile has seven values or more) never load it.
+    n = len(spans)
+    if kind == PROFILE:
+        if n < 14:
+            return False
+    elif kind == EVENT_LOG or kind == HISTORY:
+        if n < 4:
+            return False
+        a = spans[2]
+        dash = data.find(b"-", a, spans[3])
+        if dash <= a or data.find(b":", a, spans[3]) < dash:
+            return False
+    else:
+        return False
+    from . import dsmrmore
+    return dsmrmore.read(msg, obis, kind, data, spans, asc)
 
 
 def _number(data, a, b):
@@ -468,86 +484,26 @@ def _generic(msg, obis, data, spans, asc):
         msg.add(obis, v, u)
         return
     if n == 4:
-        st = _stamp_at(data, spans[0], spans[1], asc)
-        if st is not None and st[1] is not None:
+        when = _stamp_at(data, spans[0], spans[1], asc)
+        if when is not False and _D[0] is not None:
             # gas/water/heat 24.2.1, 24.2.3, capacity peak 1.6.0: (when)(value*unit)
             v = _num(data, spans[2], spans[3])
             u = _U[0]
-            extra = _dst_extra(st[1])
-            extra["timestamp"] = st[0]
+            extra = _dst_extra(_D[0])
+            extra["timestamp"] = when
             msg.add(obis, v, u, extra)
             return
-    msg.add(obis, [_item_at(data, spans[i], spans[i + 1], asc) for i in range(0, n, 2)])
-
-
-def _event_log(msg, obis, data, spans, asc):
-    # (count)(0-0:96.7.19)(end)(duration*s)... : the count as sent, entries as listed
-    # (some meters list fewer entries than they count).
-    n = len(spans)
-    count = parse_decimal(_text_at(data, spans, 0)) if n else None
-    if not isinstance(count, int) or n < 4 or parse_key(_text_at(data, spans, 2)) is None or n % 4:
-        return False
-    entries = []
-    for i in range(4, n, 4):
-        st = _stamp_at(data, spans[i], spans[i + 1], asc)
-        if st is None:
-            return False
-        v = _num(data, spans[i + 2], spans[i + 3])
-        u = _U[0]
-        entries.append({"end": st[0], "dst": st[1], "duration": v, "unit": u})
-    msg.add(obis, count, None, {"entries": entries})
-    return True
-
-
-def _history(msg, obis, data, spans, asc):
-    # e-MUCS monthly peaks: (count)(obis)(obis) then (period)(when)(peak*kW) per month.
-    n = len(spans)
-    count = parse_decimal(_text_at(data, spans, 0)) if n else None
-    if not isinstance(count, int):
-        return False
-    i = 2
-    while i < n and parse_key(_text_at(data, spans, i)) is not None:
-        i += 2
-    if i == 2 or (n - i) % 6:
-        return False
-    entries = []
-    for j in range(i, n, 6):
-        a = _stamp_at(data, spans[j], spans[j + 1], asc)
-        b = _stamp_at(data, spans[j + 2], spans[j + 3], asc)
-        if a is None or b is None:
-            return False
-        v = _num(data, spans[j + 4], spans[j + 5])
-        u = _U[0]
-        entries.append({"timestamp": a[0], "dst": a[1], "occurred": b[0], "occurred_dst": b[1],
-                        "value": v, "unit": u})
-    msg.add(obis, count, None, {"entries": entries})
-    return True
-
-
-def _profile(msg, obis, g):
-    # DSMR 2.2/3 gas: (time)(status)(interval)(n)(0-n:24.2.1)(unit) then n (value) groups.
-    if len(g) < 7:
-        return False
-    st = _stamp(g[0])
-    if st is None:
-        return False
-    unit = g[5] or None
-    values = [parse_decimal(t) for t in g[6:]]
-    if None in values:
-        return False
-    extra = _dst_extra(st[1])
-    extra["timestamp"] = st[0]
-    if len(values) > 1:
-        extra["values"] = values
-    msg.add(obis, values[-1], unit, extra)
-    return True
+    items = [None] * (n >> 1)  # one block of the final size (a growing list leaves its smaller copies)
+    for i in range(0, n, 2):
+        items[i >> 1] = _item_at(data, spans[i], spans[i + 1], asc)
+    msg.add(obis, items)
 
 
 def _item_at(data, a, b, asc):
     # One value of a line nobody has described: a time, or a number with its unit.
-    st = _stamp_at(data, a, b, asc)
-    if st is not None and st[1] is not None:
-        return {"timestamp": st[0], "dst": st[1]}
+    when = _stamp_at(data, a, b, asc)
+    if when is not False and _D[0] is not None:
+        return {"timestamp": when, "dst": _D[0]}
     v = _num(data, a, b)
     u = _U[0]
     return {"value": v} if u is None else {"value": v, "unit": u}
@@ -563,53 +519,43 @@ def _value(t):
     return v, (t[star + 1:] or None) if star >= 0 else None
 
 
-def _stamp(t):
-    """'161113205757W' -> ('2016-11-13T20:57:57', 'winter'); (None, dst) for an impossible
-    date ('632525252525W'); None when t is not shaped like a DSMR time at all."""
-    n = len(t)
-    dst = None
-    if n == 13:
-        dst = _DST.get(t[12])
-        if dst is None:
-            return None
-        t = t[:12]
-    elif n != 12:
-        return None
-    if not is_digits(t):
-        return None
-    return _when(int(t[0:2]), int(t[2:4]), int(t[4:6]), int(t[6:8]), int(t[8:10]), int(t[10:12]), dst)
-
-
 def _stamp_at(data, a, b, asc):
-    """_stamp() of the text of data[a:b], read from the bytes when they are ASCII."""
+    """dsmrmore.stamp() of the text of data[a:b], read from the bytes when they are ASCII:
+    False when it is not shaped like a DSMR time, else the ISO text (None for an impossible
+    date), its 'summer'/'winter' (or None) left in _D[0] (no pair made per time)."""
     if not asc:
-        return _stamp(_text(data[a:b]))
+        from .dsmrmore import stamp
+        return stamp(_text(data[a:b]))
     n = b - a
     dst = None
     if n == 13:
         c = data[a + 12]
         dst = "summer" if c == 83 else ("winter" if c == 87 else None)  # 'S', 'W' (as _DST)
         if dst is None:
-            return None
+            return False
     elif n != 12:
-        return None
+        return False
     for i in range(a, a + 12):
         c = data[i]
         if c < 48 or c > 57:
-            return None
+            return False
     d = data
     return _when(d[a] * 10 + d[a + 1] - 528, d[a + 2] * 10 + d[a + 3] - 528, d[a + 4] * 10 + d[a + 5] - 528,
                  d[a + 6] * 10 + d[a + 7] - 528, d[a + 8] * 10 + d[a + 9] - 528, d[a + 10] * 10 + d[a + 11] - 528,
                  dst)  # (528 = 48 * 11: two ASCII digits to their value)
 
 
+_D = [None]  # the dst of the time _when() last read
+
+
 def _when(yy, mo, dd, hh, mi, ss, dst):
+    _D[0] = dst
     year = 1900 + yy if yy >= 70 else 2000 + yy  # 70..99: only the 1970 'no value' epoch
     if not (1 <= mo <= 12 and 1 <= dd <= _DAYS[mo - 1] and hh < 24 and mi < 60 and ss < 60):
-        return None, dst
+        return None
     if mo == 2 and dd == 29 and (year % 4 or (year % 100 == 0 and year % 400)):
-        return None, dst
-    return "%04d-%02d-%02dT%02d:%02d:%02d" % (year, mo, dd, hh, mi, ss), dst
+        return None
+    return "%04d-%02d-%02dT%02d:%02d:%02d" % (year, mo, dd, hh, mi, ss)
 
 
 def _dst_extra(dst):
