@@ -234,3 +234,15 @@ def test_board_code_cache_tells_apart_codes_sharing_a_lookup_key_like_cpython():
     assert out_m == out_c
     assert out_m.splitlines()[1] == out_m.splitlines()[0]
     assert "('1-1:1.8.1', '2.000', 'kWh')" in out_m and "('1-0:1.8.1', '5.000', 'kWh')" in out_m
+
+
+def test_the_cpython_number_and_code_road_is_never_loaded_on_the_board_vm():
+    text = r"""
+import sys
+from cosem import dsmr
+msg = dsmr.parse(b"/ISK5\\2M550T-1012\r\n\r\n1-0:1.8.1(000001.000*kWh)\r\n!\r\n")
+print(str(msg.value("1-0:1.8.1")), 'cosem.dsmrfast' in sys.modules)
+"""
+    out_c, out_m = both(text)
+    assert out_c.split() == ["1.000", "True"]
+    assert out_m.split() == ["1.000", "False"]

@@ -21,7 +21,6 @@ from .dsmr_spec import CLOCK, EVENT_LOG, HISTORY, ID_KEYS, KINDS, PROFILE, TEXT,
 
 _DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _SEPARATORS = b"-:.."
-_FAST_DIGITS = 32  # longer values are read a byte at a time (no int() of a huge text)
 # Units as meters print them, so the common ones cost no new string per line.
 _UNITS = tuple((u.encode(), u) for u in ("kWh", "kW", "V", "A", "kvarh", "kvar", "kVArh", "kVAr",
                                           "Wh", "W", "varh", "var", "m3", "GJ", "Hz", "s"))
@@ -33,29 +32,10 @@ for _u in _UNITS:
 # each slice is a heap block, so there numbers are read a byte at a time (no garbage). CPython
 # is told apart by bytes.isascii, which the board VMs lack (probed once, as crc.py does).
 _SLICING = hasattr(b"", "isascii")
-_UNIT_TEXT = dict(_UNITS) if _SLICING else None  # unit bytes -> text, for _unit_text
 # KINDS by 'C.D.E': [('A-', kind), ...], built once.
 _BY_CDE = {}  # type: dict
 for _k in KINDS:
     _BY_CDE.setdefault(_k[_k.find(":") + 1:], []).append((_k[:_k.find(":")] + "-", KINDS[_k]))
-
-
-# The code field of each line as sent (bytes) -> (OBIS key, KINDS row). A meter sends the same
-# codes every telegram: after the first, a line's key costs one slice and one lookup.
-_CODES = {}  # type: dict
-_CODES_MAX = 96  # more codes than any meter sends; past it the cache starts afresh
-
-
-def _code(raw):
-    hit = _CODES.get(raw)
-    if hit is None:
-        hit = _lookup(raw)
-        if hit[0] is None:
-            return hit  # not remembered: junk should not fill the cache
-        if len(_CODES) >= _CODES_MAX:
-            _CODES.clear()
-        _CODES[raw] = hit
-    return hit
 
 
 def _lookup(raw):
@@ -71,6 +51,7 @@ def _lookup(raw):
 # where bytes.startswith takes a str (MicroPython, CircuitPython) a code sent exactly as its
 # key, of no special kind, is kept as the key alone, compared as it stands.
 _AT = {}  # type: dict
+_CODES_MAX = 96  # more codes than any meter sends; past it a cache starts afresh
 _K = [None]  # the kind of the code _code_at() last returned (no pair made per line)
 try:
     _STR_ROWS = b"1-0".startswith("1-")
@@ -377,26 +358,6 @@ def _more(msg, obis, kind, data, spans, asc):
     return dsmrmore.read(msg, obis, kind, data, spans, asc)
 
 
-def _number(data, a, b):
-    """data[a:b] like '002130.115*kWh' -> (Dec(2130115, -3), 'kWh'); the same answer as
-    _number_slow (and _value(text)) for anything else.
-
-    Where slicing is cheap (CPython) the usual shape, digits[.digits][*unit], is read with
-    find, isdigit and int() of bytes (ASCII-only), which run in C; anything else (a sign,
-    an empty part, a very long number), and everything on the boards, goes a byte at a time."""
-    if _SLICING and b - a <= _FAST_DIGITS:
-        num, _, unit = data[a:b].partition(b"*")
-        dot = num.find(b".")
-        if dot < 0:
-            if num.isdigit():
-                return int(num), _unit_text(unit)
-        elif 0 < dot < len(num) - 1:
-            m = num.replace(b".", b"", 1)
-            if m.isdigit():  # (a second '.' is still in m)
-                return Dec(int(m), dot + 1 - len(num)), _unit_text(unit)
-    return _number_slow(data, a, b)
-
-
 def _number_slow(data, a, b):
     # The reference reading of data[a:b], a byte at a time with no text made on the way.
     v = _num_slow(data, a, b)
@@ -466,14 +427,6 @@ def _unit(data, a, b):
             if data.startswith(raw, a):
                 return text
     return _text(data[a:b])
-
-
-def _unit_text(raw):
-    # _unit() of bytes already cut out, for where a slice costs next to nothing.
-    if not raw:
-        return None
-    text = _UNIT_TEXT.get(raw)
-    return _text(raw) if text is None else text
 
 
 def _generic(msg, obis, data, spans, asc):
@@ -619,3 +572,10 @@ def _crc_failure(data, sent, computed, other=None):
 def _is_hex(c):
     # Upper case only, as meters send it: then no change to a CRC digit goes unseen.
     return 48 <= c <= 57 or 65 <= c <= 70
+
+
+# Where slicing is cheap (CPython) codes and numbers take the roads of dsmrfast.py, whose
+# code a board never loads (as crc.py does with crcfast.py). Imported last: it reads this module.
+_CODES = None  # the code cache of that road
+if _SLICING:
+    from .dsmrfast import _CODES, _code, _number  # noqa: E402
