@@ -11,6 +11,13 @@ One VM process runs, in order (tools/heapprobe.py, tools/heapapp.py):
   then the application on a fake board (replayed serial bytes, in-memory sockets so
   adafruit_httpserver and MiniMQTT really run; MQTT and the dashboard on): boot, one
   telegram, GET /, GET /data.json, GET /setup, one MQTT publish.
+Two more VM processes, beside it, each decode one family alone (import cosem, one
+Decoder, 300 x that frame, then what stays in use plus one decode with the collector
+off): decode_dsmr_heap and decode_gcm_heap come from these. A meter sends one family,
+so a board keeps only that family's modules; in the one process the GCM figure also
+carried the DSMR modules decoded before it. decode_dsmr_modules / decode_gcm_modules
+name the cosem modules each of these runs loaded. Every other figure (import_cosem, the
+bytes one decode allocates, the application's) comes from the one process.
 
 Default VM: MicroPython 1.27's WebAssembly build under node (tests/mpy), 32-bit like a
 board. `--vm PATH`: any unix-port executable taking `-X heapsize=N -c CODE` (MicroPython
@@ -65,12 +72,15 @@ GCM_PLAIN = "llc-aidon-se-list-1.hex"
 GCM_KEYS = "hdlc-landisgyr-e450-at-enc-1.expected.json"
 GCM_COUNTER = b"\x00\x00\x01\x02"
 
+# The families whose decode_*_heap comes from a VM process decoding that family alone.
+ALONE = ("dsmr", "gcm")
+
 # Every key the JSON always has (null when its step did not run).
 KEYS = ("import_cosem", "decode_dsmr_alloc", "decode_gcm_alloc", "app_boot", "app_peak")
 LABELS = {
     "import_cosem": "heap in use after import cosem (gc.collect)",
-    "decode_dsmr_heap": "heap to decode the DSMR telegram (kept + one decode)",
-    "decode_gcm_heap": "heap to decode the GCM frame (kept + one decode)",
+    "decode_dsmr_heap": "heap to decode the DSMR telegram alone (kept + 1)",
+    "decode_gcm_heap": "heap to decode the GCM frame alone (kept + 1)",
     "decode_dsmr_alloc": "allocated by one DSMR decode (collector off)",
     "decode_gcm_alloc": "allocated by one GCM frame decode (collector off)",
     "app_boot": "application after boot (gc.collect)",
@@ -346,26 +356,55 @@ def measure(vm=None, heap=DEFAULT_HEAP, app=True, timeout=VM_TIMEOUT_S, settings
                 f.write(data)
         manifest = {"dsmr": "dsmr.bin", "gcm": "gcm.bin", "gcm_key": key, "gcm_auth_key": auth, "app": app, "heap": heap}
         manifest.update(extra or {})
-        with open(os.path.join(probe, "manifest.json"), "w") as f:
-            json.dump(manifest, f)
+        runs = [(None, "manifest.json", manifest)]
+        if not manifest.get("modules"):
+            # each decoder row again, alone in a VM of its own (see ALONE)
+            runs += [(kind, "manifest-%s.json" % kind, dict(manifest, only="decode_" + kind, app=False))
+                     for kind in ALONE]
+        for _, name, doc in runs:
+            with open(os.path.join(probe, name), "w") as f:
+                json.dump(doc, f)
         key = _run_digest(tree, vm, heap)
         cached = None if fresh else _cached_result(key)
         if cached is not None:
             return cached
-        root = vm.root(tree)
-        code = ("import sys\nsys.path.insert(0, %r)\nimport heapprobe\nheapprobe.main(%r)\n"
-                % (root + "/lib", root))
-        cmd, cwd = vm.command(tree, heap, code)
-        try:
-            proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                  timeout=timeout)
-            out, rc = proc.stdout.decode("utf-8", "replace"), proc.returncode
-        except subprocess.TimeoutExpired:
-            out, rc = "", None
-    res = _result(out, rc, vm, heap, compiler, note, len(frame), timeout)
+        outs = _run_all(vm, tree, heap, [name for _, name, _ in runs], timeout)
+    res = _result(outs[0][0], outs[0][1], vm, heap, compiler, note, len(frame), timeout)
+    for (kind, _, _), (out, rc) in zip(runs[1:], outs[1:]):
+        alone = _result(out, rc, vm, heap, compiler, note, len(frame), timeout)
+        if not alone["ok"]:
+            res["ok"] = False
+            res.setdefault("error", "decode_%s alone: %s" % (kind, alone.get("error")))
+            continue
+        res["decode_%s_heap" % kind] = alone.get("decode_%s_heap" % kind)
+        res["decode_%s_modules" % kind] = sorted(
+            n for n in alone.get("decode_%s_modules" % kind) or () if n.split(".")[0] == "cosem")
     if res["ok"] and vm.deterministic:
         _store_result(key, res)
     return res
+
+
+def _run_all(vm, tree, heap, manifests, timeout):
+    """Run the probe once per manifest, each in a VM process of its own (side by side);
+    [(output, exit code or None when it ran out of time)] in the same order."""
+    root = vm.root(tree)
+    procs = []
+    for name in manifests:
+        code = ("import sys\nsys.path.insert(0, %r)\nimport heapprobe\nheapprobe.main(%r, %r)\n"
+                % (root + "/lib", root, name))
+        cmd, cwd = vm.command(tree, heap, code)
+        procs.append(subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT))
+    deadline = time.monotonic() + timeout
+    outs = []
+    for proc in procs:
+        try:
+            out = proc.communicate(timeout=max(0.1, deadline - time.monotonic()))[0]
+            outs.append((out.decode("utf-8", "replace"), proc.returncode))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            outs.append(("", None))
+    return outs
 
 
 # --- where the heap goes: build.py heap --modules ------------------------------

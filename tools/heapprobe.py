@@ -8,6 +8,8 @@
 # and gc.collect() + yield + gc.mem_alloc() gives the heap really in use.
 #
 # Output: one line "step {json}" per step, then "figures {json}".
+# A manifest with "only": "decode_dsmr" or "decode_gcm" decodes that family alone (the runs
+# that measure the heap a board reading that kind of meter needs).
 import gc
 import json
 
@@ -72,6 +74,8 @@ class Probe:
         m = self.manifest
         for name, data_file, key_hex, auth_hex in (("decode_dsmr", m["dsmr"], None, None),
                                                    ("decode_gcm", m["gcm"], m["gcm_key"], m["gcm_auth_key"])):
+            if m.get("only", name) != name:
+                continue  # a run of one family (a meter sends one) decodes that family alone
             self.begin(name)
             data = _read(self.root + "/probe/" + data_file)
             d = cosem.Decoder(key=bytes.fromhex(key_hex) if key_hex else None,
@@ -96,6 +100,8 @@ class Probe:
             if len(items) != 1 or not items[0].ok:
                 raise ValueError("the measured decode gave no message")
             d = items = data = None
+            if "only" in m:  # the modules loaded (heap.py keeps the decoder's)
+                f[name + "_modules"] = list(__import__("sys").modules)
         if m.get("app"):
             self.begin("app_import")
             import heapapp
@@ -124,9 +130,9 @@ class Probe:
             kept[name] = gc.mem_alloc() - before
 
 
-def main(root):
+def main(root, manifest_name):
     global _probe
-    _probe = Probe(root)
+    _probe = Probe(root, manifest_name)
 
 
 def more():

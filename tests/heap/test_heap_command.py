@@ -47,6 +47,20 @@ def test_json_line_has_every_figure_from_compiled_modules():
     assert "identical earlier run" in out.splitlines()[0]
 
 
+def test_each_decoder_row_is_measured_alone_without_the_other_family():
+    # a meter sends one family: the GCM row must not carry the DSMR modules (nor the reverse)
+    rc, out, err = _run("--json")
+    doc = json.loads(out.strip().splitlines()[-1])
+    assert rc == 0, out + err
+    gcm, dsmr = doc["decode_gcm_modules"], doc["decode_dsmr_modules"]
+    assert "cosem.gcm" in gcm and "cosem.hdlc" in gcm, gcm
+    assert not [n for n in gcm if n.startswith("cosem.dsmr")], gcm
+    assert "cosem.dsmr" in dsmr and "cosem.gcm" not in dsmr and "cosem.axdr" not in dsmr, dsmr
+    for kind in ("dsmr", "gcm"):
+        # kept + one decode: more than import cosem and one decode's allocation
+        assert doc["decode_%s_heap" % kind] > doc["import_cosem"] + doc["decode_%s_alloc" % kind], doc
+
+
 STAND_IN = """#!%(python)s
 # A unix-port look-alike: `-X heapsize=N -c CODE` in the current folder, run by the
 # WebAssembly VM with that folder mounted at the same path.
