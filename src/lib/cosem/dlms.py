@@ -53,57 +53,6 @@ def strip_llc(info):
     return info
 
 
-def apdu_complete(buf, pos, avail):
-    """For an unframed APDU: its end index when all of it is in buf[pos:avail], else -1.
-
-    Raises axdr.AxdrError when the bytes cannot be an APDU. Nothing is decoded or
-    copied: the values are only stepped over (axdr.skip).
-    """
-    ax = axdr or _load_axdr()
-    try:
-        if pos >= avail:
-            return -1
-        tag = buf[pos]
-        if tag == DATA_NOTIFICATION:
-            p = _after_datetime(buf, pos + 5, avail)
-            return ax.skip(buf, p, avail)
-        if tag == GLO_CIPHERING or tag == DED_CIPHERING:
-            n, p = ax.length(buf, pos + 1, avail)
-            p += n
-            n, p = ax.length(buf, p, avail)
-            if p + n > avail:
-                return -1
-            return p + n
-        if tag == BLOCK_TRANSFER:
-            n, p = ax.length(buf, pos + 6, avail)
-            if p + n > avail:
-                return -1
-            return p + n
-    except ax.Truncated:
-        return -1
-    except IndexError:
-        return -1
-    raise ax.AxdrError("not an APDU")
-
-
-def _after_datetime(data, p, end=None):
-    """Skip the notification's date-time field; -> position of the body."""
-    ax = axdr or _load_axdr()
-    if end is None:
-        end = len(data)
-    if p >= end:
-        raise ax.Truncated("date-time missing")
-    b = data[p]
-    if b == 0x00:
-        return p + 1
-    if b == 0x0C:
-        return p + 13
-    if b == ax.OCTET_STRING:
-        n, q = ax.length(data, p + 1, end)
-        return q + n
-    raise ax.AxdrError("date-time field starts 0x%02x" % b)
-
-
 def data_notification(data):
     """-> (fields dict, body node). Raises ApduError."""
     ax = axdr or _load_axdr()
@@ -144,7 +93,7 @@ def data_notification(data):
     return fields, body
 
 
-def _length(data, pos):
+def length(data, pos):
     """axdr.length(data, pos) for the ciphering header, without loading A-XDR: (value, next
     pos); ValueError when the length is cut short or malformed."""
     end = len(data)
@@ -165,10 +114,10 @@ def _length(data, pos):
 def ciphered(data):
     """Split a general-glo/ded-ciphering APDU -> dict of its parts. Raises ApduError."""
     try:
-        n, p = _length(data, 1)
+        n, p = length(data, 1)
         title = bytes(data[p:p + n])
         p += n
-        n, p = _length(data, p)
+        n, p = length(data, p)
     except ValueError:
         raise ApduError("truncated", "ciphered APDU header cut short")
     if p + n > len(data) or n < 5:
@@ -225,19 +174,3 @@ def decipher(parts, key, auth_key, ciphers=None):
         raise ApduError("decrypt", "decrypted to nothing known (starts 0x%02x): wrong key?"
                         % (plain[0] if plain else 0))
     return plain
-
-
-def block(data):
-    """A general-block-transfer APDU -> (last, number, block bytes). Raises ApduError."""
-    ax = axdr or _load_axdr()
-    if len(data) < 6:
-        raise ApduError("truncated", "block transfer header cut short")
-    ctrl = data[1]
-    number = (data[2] << 8) | data[3]
-    try:
-        n, p = ax.length(data, 6)
-    except ax.AxdrError:
-        raise ApduError("truncated", "block transfer length cut short")
-    if p + n > len(data):
-        raise ApduError("truncated", "block %d says %d bytes, has %d" % (number, n, len(data) - p))
-    return bool(ctrl & 0x80), number, bytes(data[p:p + n])

@@ -20,8 +20,10 @@ from .message import Failure
 
 # A framing's module is imported when the stream first meets that framing (heap is what a
 # board lacks): a DSMR meter never loads streambin (HDLC, M-Bus, unframed APDUs and the
-# DLMS behind them), an unencrypted one never loads AES, and dsmrscan (where a telegram
-# ends) waits for the first '/'.
+# DLMS behind them; streambin loads each rarer part when first met), an unencrypted one
+# never loads AES, and dsmrscan (where a telegram ends) waits for the first '/'. An open
+# join (segments, blocks) means streamjoin has loaded: it puts drop_joins() and lost() on
+# streambin, where this module calls them.
 streambin = dsmrscan = None
 
 
@@ -61,7 +63,7 @@ class Decoder:
         self.framed = False        # an HDLC or M-Bus frame has been seen
         self._noise = bytearray()  # the start of the current junk run
         self._noise_count = 0
-        self._seg = None           # HDLC segments being joined: see streambin._hdlc_frame
+        self._seg = None           # HDLC segments being joined: see streamjoin.hdlc_segment
         self._mbus = None          # M-Bus segments: [bytearray data, bytearray raw, next seq, fields, C, A]
         self._gbt = None           # block transfer: [bytearray data, bytearray raw, next block]
 
@@ -91,7 +93,7 @@ class Decoder:
         """End of stream: report what is left unfinished."""
         out = []
         self._scan(out, True)
-        if streambin is not None:
+        if self._seg is not None or self._mbus is not None or self._gbt is not None:
             streambin.drop_joins(self, out, "ended")
         self._report_noise(out, True)
         return out
