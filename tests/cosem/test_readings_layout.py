@@ -11,7 +11,7 @@ import pytest
 import axdr_encode as enc
 from cosem import axdr, decode, hdlc
 from cosem.lists import POSITIONAL
-from cosem.readings import find_list
+from cosem.readlists import find_list
 
 LLC = b"\xe6\xe7\x00"
 HERE = os.path.dirname(os.path.abspath(__file__))

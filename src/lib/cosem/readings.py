@@ -6,7 +6,7 @@ Layouts met in the field, all handled by one walk:
   placeholders — Kamstrup, Kaifa (Sweden), Sagemcom;
 - a structure that starts with its own push object list (class, OBIS, attribute, index) and
   then the values in that order — Landis+Gyr E450 push;
-- lists without OBIS codes — mapped by the rows of cosem.lists (data, not code).
+- lists without OBIS codes — mapped by the rows of cosem.lists (data, not code; readlists.py).
 Values stay integers with a decimal scaler (cosem.number); nothing becomes a float.
 """
 
@@ -18,20 +18,12 @@ from .obis import key as obis_key
 from .obis import unit_symbol
 
 
-# cosem.lists (positional rows, assumed scalers) is loaded only for a body whose length a row
-# has, or a list identifier that names a scaler family: most meters never hold the table.
-# (Both tuples are checked against cosem.lists by a test.)
+# cosem.lists (positional rows, assumed scalers) and the code that reads it (readlists.py) are
+# loaded only for a body whose length a row has, one led by a push object list, or a list
+# identifier that names a scaler family: most meters hold neither. (Both tuples are checked
+# against cosem.lists by a test.)
 _LIST_COUNTS = (1, 9, 10, 12, 13, 14, 18, 33)
 _FAMILIES = ("KFM_001", "Kamstrup_V0001", "0-8:25.9.0", "AT-push", "LGZ-E450-AT", "ISK-SI", "power-only")
-lists = None
-
-
-def _lists():
-    global lists
-    from . import lists
-    return lists
-
-
 def hexs(b):
     # jsonw.hexs, without loading the JSON writer to decode
     return bytes(b).hex() if b else ""
@@ -97,7 +89,6 @@ def _value(node, scaler, unit, code=None):
 # (bounded; past the bound a cache starts afresh).
 _CACHE_MAX = 96
 _KEYS = {}  # OBIS bytes -> key text
-_CDS = {}   # key text -> 'C.D' (the SCALERS row key)
 
 
 def _key(b):
@@ -111,28 +102,6 @@ def _key(b):
             _KEYS.clear()
         _KEYS[b] = k
     return k
-
-
-def _table_scale(family, code):
-    """(scaler, unit) for a code from a SCALERS family, or None."""
-    if family is None or family not in _FAMILIES:
-        return None
-    table = (lists or _lists()).SCALERS.get(family)
-    if table is None:
-        return None
-    cd = _CDS.get(code)
-    if cd is None:
-        # 'A-B:C.D.E' -> 'C.D'
-        colon = code.find(":")
-        dot = code.find(".", colon + 1)
-        if dot < 0:
-            return None
-        dot2 = code.find(".", dot + 1)
-        cd = code[colon + 1:] if dot2 < 0 else code[colon + 1:dot2]
-        if len(_CDS) >= _CACHE_MAX:
-            _CDS.clear()
-        _CDS[code] = cd
-    return table.get(cd)
 
 
 # A pseudo A-XDR tag (beyond a byte) for a logical name the layout proves: the first element
@@ -206,111 +175,20 @@ def _text_of(node):
     return None
 
 
-def _matches(match, elements):
-    if match["count"] != len(elements):
-        return False
-    first = match["first"]
-    if first is not None:
-        if not elements:
-            return False
-        node = elements[0]
-        if first.startswith("hex:"):
-            if node[0] != OCTET_STRING or hexs(node[1]) != first[4:]:
-                return False
-        else:
-            text = _text_of(node)
-            if text is None:
-                return False
-            if first.endswith("*"):
-                if not text.startswith(first[:-1]):
-                    return False
-            elif text != first:
-                return False
-    # every element's A-XDR tag, read from 'a,b,c' in place (no string built per row)
-    types = match["types"]
-    j = 0
-    end = len(types)
-    for node in elements:
-        v = 0
-        k = j
-        while j < end and types[j] != ",":
-            v = v * 10 + ord(types[j]) - 48
-            j += 1
-        if j == k or v != node[0]:
-            return False
-        j += 1
-    return j > end
-
-
-def find_list(elements):
-    """The POSITIONAL row whose match fits these elements, or None."""
-    if len(elements) not in _LIST_COUNTS:
-        return None
-    for row in (lists or _lists()).POSITIONAL:
-        if _matches(row[1], elements):
-            return row
-    return None
-
-
-def _push_list(elements):
-    """A push object list leading the structure: [(class, obis, attribute), ...] or None."""
-    if len(elements) < 2 or elements[0][0] != ARRAY:
-        return None
-    entries = []
-    for e in elements[0][1]:
-        tag, v = e
-        if tag != STRUCTURE or len(v) != 4 or v[1][0] != OCTET_STRING or len(v[1][1]) != 6:
-            return None
-        entries.append((v[0][1], _key(v[1][1]), v[2][1]))
-    if len(entries) != len(elements):
-        return None
-    return entries
-
-
 def extract(msg, body):
     """Fill msg.readings, msg.unmapped, msg.meter and msg.timestamp from a notification body."""
     elements = _elements(body)
-    row = find_list(elements)
-    if row is not None:
-        _positional(msg, elements, row)
-    else:
-        push = _push_list(elements)
-        if push is not None:
-            _pushed(msg, elements, push)
-        else:
-            _tagged(msg, body)
+    n = len(elements)
+    # a body a meter-list row may fit, or one led by its push object list, is read by the rows
+    # of readlists.py (loaded only then); any other by its own layout
+    if not ((n in _LIST_COUNTS or (n > 1 and elements[0][0] == ARRAY)) and _readlists().listed(msg, elements)):
+        _tagged(msg, body)
     _identify(msg)
 
 
-def _positional(msg, elements, row):
-    name, match, codes, family = row
-    msg.meter["list"] = name
-    for i in range(len(elements)):
-        node = elements[i]
-        code = codes[i] if i < len(codes) else None
-        if code is None:
-            _unmapped(msg, i, node)
-            continue
-        su = _table_scale(family, code)
-        value, unit = _value(node, su[0] if su else None, su[1] if su else None, code)
-        msg.add(code, value, unit)
-    if match["first"] is not None and not match["first"].startswith("hex:"):
-        first = _text_of(elements[0])
-        if first:
-            msg.meter["list"] = first
-
-
-def _pushed(msg, elements, push):
-    list_id = push[0][1]
-    for i in range(1, len(elements)):
-        cls, code, attr = push[i]
-        if attr != 2 or cls == 40:  # logical names and the push setup itself are not readings
-            continue
-        su = _table_scale(list_id, code)
-        value, unit = _value(elements[i], su[0] if su else None, su[1] if su else None, code)
-        msg.add(code, value, unit)
-    msg.meter["list"] = list_id
-    msg.meter["push_objects"] = len(push)
+def _readlists():
+    from . import readlists
+    return readlists
 
 
 def _tagged(msg, body):
@@ -348,7 +226,7 @@ def _tagged(msg, body):
                 scaler, unit = su[0][1], unit_symbol(su[1][1])
                 i += 1
             else:
-                su = _table_scale(list_id, code)
+                su = _readlists().table_scale(list_id, code) if list_id in _FAMILIES else None  # (loads no list otherwise)
                 scaler, unit = (su[0], su[1]) if su else (None, None)
             if val[0] == NULL:
                 continue
