@@ -166,17 +166,17 @@ EMETER_MQTT_HOST = "10.0.0.2"
 def gcm_frame():
     """(HDLC frame bytes, key hex, authentication key hex) for the GCM decode."""
     sys.path.insert(0, os.path.join(ROOT, "src", "lib"))
-    from cosem import gcm, hdlc
+    from cosem import meterside
     llc = capture_bytes(os.path.join(CORPUS, GCM_PLAIN))
     apdu = llc[3:]  # after the LLC header e6 e7 00
     with open(os.path.join(CORPUS, GCM_KEYS), encoding="utf-8") as f:
         exp = json.load(f)
     key, auth = bytes.fromhex(exp["key"]), bytes.fromhex(exp["auth_key"])
     title = bytes.fromhex(exp["dlms"]["encryption"]["system_title"])
-    ct, tag = gcm.encrypt(key, title + GCM_COUNTER, apdu, b"\x30" + auth)
+    ct, tag = meterside.encrypt(key, title + GCM_COUNTER, apdu, b"\x30" + auth)
     inner = b"\x30" + GCM_COUNTER + ct + tag
     ciphered = b"\xdb\x08" + title + b"\x82" + len(inner).to_bytes(2, "big") + inner
-    return hdlc.build(llc[:3] + ciphered), exp["key"], exp["auth_key"]
+    return meterside.hdlc_frame(llc[:3] + ciphered), exp["key"], exp["auth_key"]
 
 
 # --- compiling, with a cache keyed by content --------------------------------

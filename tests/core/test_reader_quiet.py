@@ -1,6 +1,6 @@
 """The reader tells the decoder when the line goes quiet, so a join never spans two messages."""
 
-from cosem import Decoder, hdlc
+from cosem import Decoder, hdlc, meterside
 
 from emeter.reader import MeterReader, quiet_ms
 
@@ -60,7 +60,7 @@ def _segments(apdu, n):
     info = LLC + apdu
     size = (len(info) + n - 1) // n
     chunks = [info[i:i + size] for i in range(0, len(info), size)]
-    return [hdlc.build(c, segmented=i < len(chunks) - 1) for i, c in enumerate(chunks)]
+    return [meterside.hdlc_frame(c, segmented=i < len(chunks) - 1) for i, c in enumerate(chunks)]
 
 
 def _reader():

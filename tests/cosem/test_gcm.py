@@ -14,7 +14,7 @@ CORPUS = os.path.join(ROOT, "..", "shared", "corpus")
 if LIB not in sys.path:
     sys.path.insert(0, LIB)
 
-from cosem import aes, gcm  # noqa: E402
+from cosem import aes, gcm, meterside  # noqa: E402
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # pinned in requirements-dev.txt
 
@@ -125,7 +125,7 @@ def test_gcm_over_aesio_gives_the_published_tag(monkeypatch):
     mod = _load_aes_with(monkeypatch, fake)
     monkeypatch.setattr(gcm, "Aes128", mod.Aes128)
     key, pt, iv, aad, ct, tag = MCGREW_VIEGA[3]
-    assert gcm.encrypt(h(key), h(iv), h(pt), h(aad), 16) == (h(ct), h(tag))
+    assert meterside.encrypt(h(key), h(iv), h(pt), h(aad), 16) == (h(ct), h(tag))
     assert fake.blocks == 6  # H, four keystream blocks, E(J0)
 
 
@@ -166,36 +166,36 @@ CASE_IDS = ["case%d" % (i + 1) for i in range(len(MCGREW_VIEGA))]
 
 @pytest.mark.parametrize("key,pt,iv,aad,ct,tag", MCGREW_VIEGA, ids=CASE_IDS)
 def test_encrypt_matches_published_vector(key, pt, iv, aad, ct, tag):
-    assert gcm.encrypt(h(key), h(iv), h(pt), h(aad), tag_len=16) == (h(ct), h(tag))
+    assert meterside.encrypt(h(key), h(iv), h(pt), h(aad), tag_len=16) == (h(ct), h(tag))
 
 
 @pytest.mark.parametrize("key,pt,iv,aad,ct,tag", MCGREW_VIEGA, ids=CASE_IDS)
 def test_decrypt_verifies_published_vector(key, pt, iv, aad, ct, tag):
-    assert gcm.decrypt(h(key), h(iv), h(ct), h(aad), h(tag)) == h(pt)
+    assert meterside.decrypt(h(key), h(iv), h(ct), h(aad), h(tag)) == h(pt)
 
 
 @pytest.mark.parametrize("tag_len", [4, 8, 12, 13, 15])
 @pytest.mark.parametrize("key,pt,iv,aad,ct,tag", MCGREW_VIEGA, ids=CASE_IDS)
 def test_truncated_tag_is_the_leading_bytes_and_verifies(key, pt, iv, aad, ct, tag, tag_len):
-    assert gcm.encrypt(h(key), h(iv), h(pt), h(aad), tag_len)[1] == h(tag)[:tag_len]
-    assert gcm.decrypt(h(key), h(iv), h(ct), h(aad), h(tag)[:tag_len]) == h(pt)
+    assert meterside.encrypt(h(key), h(iv), h(pt), h(aad), tag_len)[1] == h(tag)[:tag_len]
+    assert meterside.decrypt(h(key), h(iv), h(ct), h(aad), h(tag)[:tag_len]) == h(pt)
 
 
 def test_default_tag_length_is_dlms_twelve_bytes():
     key, pt, iv, aad, ct, tag = MCGREW_VIEGA[3]
-    assert gcm.encrypt(h(key), h(iv), h(pt), h(aad))[1] == h(tag)[:12]
+    assert meterside.encrypt(h(key), h(iv), h(pt), h(aad))[1] == h(tag)[:12]
 
 
 def test_decrypt_without_tag_is_plain_ctr():
     # Security control 0x20/0x21: no tag is sent, nothing is checked, AAD is irrelevant.
     key, pt, iv, aad, ct, tag = MCGREW_VIEGA[2]
-    assert gcm.decrypt(h(key), h(iv), h(ct)) == h(pt)
-    assert gcm.decrypt(h(key), h(iv), h(ct), b"ignored") == h(pt)
+    assert meterside.decrypt(h(key), h(iv), h(ct)) == h(pt)
+    assert meterside.decrypt(h(key), h(iv), h(ct), b"ignored") == h(pt)
 
 
 def test_empty_plaintext_tag_is_gmac():
     key, pt, iv, aad, ct, tag = MCGREW_VIEGA[0]
-    assert gcm.tag_only(h(key), h(iv), b"", 16) == h(tag)
+    assert meterside.tag_only(h(key), h(iv), b"", 16) == h(tag)
 
 
 # --- GCM: tampering -------------------------------------------------------------
@@ -212,7 +212,7 @@ def test_auth_error_is_a_value_error():
 def test_wrong_key_fails_authentication():
     key, iv, ct, aad, tag, _ = _case4()
     with pytest.raises(gcm.AuthError):
-        gcm.decrypt(bytes([key[0] ^ 1]) + key[1:], iv, ct, aad, tag)
+        meterside.decrypt(bytes([key[0] ^ 1]) + key[1:], iv, ct, aad, tag)
 
 
 @pytest.mark.parametrize("bit", [0, 7, 8 * 30 + 3, 8 * 59 + 7])
@@ -221,7 +221,7 @@ def test_flipped_ciphertext_bit_fails_authentication(bit):
     bad = bytearray(ct)
     bad[bit >> 3] ^= 1 << (bit & 7)
     with pytest.raises(gcm.AuthError):
-        gcm.decrypt(key, iv, bytes(bad), aad, tag)
+        meterside.decrypt(key, iv, bytes(bad), aad, tag)
 
 
 @pytest.mark.parametrize("bit", range(0, 96, 13))
@@ -230,33 +230,33 @@ def test_flipped_tag_bit_fails_authentication(bit):
     bad = bytearray(tag)
     bad[bit >> 3] ^= 1 << (bit & 7)
     with pytest.raises(gcm.AuthError):
-        gcm.decrypt(key, iv, ct, aad, bytes(bad))
+        meterside.decrypt(key, iv, ct, aad, bytes(bad))
 
 
 def test_flipped_aad_bit_fails_authentication():
     key, iv, ct, aad, tag, _ = _case4()
     with pytest.raises(gcm.AuthError):
-        gcm.decrypt(key, iv, ct, bytes([aad[0] ^ 0x80]) + aad[1:], tag)
+        meterside.decrypt(key, iv, ct, bytes([aad[0] ^ 0x80]) + aad[1:], tag)
 
 
 def test_wrong_iv_fails_authentication():
     key, iv, ct, aad, tag, _ = _case4()
     with pytest.raises(gcm.AuthError):
-        gcm.decrypt(key, iv[:11] + bytes([iv[11] ^ 1]), ct, aad, tag)
+        meterside.decrypt(key, iv[:11] + bytes([iv[11] ^ 1]), ct, aad, tag)
 
 
 @pytest.mark.parametrize("n", [0, 1, 3, 17])
 def test_tag_shorter_than_four_or_longer_than_sixteen_is_refused(n):
     key, iv, ct, aad, tag, _ = _case4()
     with pytest.raises(ValueError):
-        gcm.decrypt(key, iv, ct, aad, (tag * 2)[:n])
+        meterside.decrypt(key, iv, ct, aad, (tag * 2)[:n])
     with pytest.raises(ValueError):
-        gcm.encrypt(key, iv, b"x", aad, n)
+        meterside.encrypt(key, iv, b"x", aad, n)
 
 
 def test_empty_iv_is_refused():
     with pytest.raises(ValueError):
-        gcm.encrypt(bytes(16), b"", b"x")
+        meterside.encrypt(bytes(16), b"", b"x")
 
 
 # --- GCM: round trips -----------------------------------------------------------
@@ -268,30 +268,30 @@ ivs = st.binary(min_size=12, max_size=12)
 @settings(max_examples=60, deadline=None)
 @given(keys, ivs, st.binary(max_size=300), st.binary(max_size=40), st.integers(4, 16))
 def test_encrypt_then_decrypt_returns_the_plaintext(key, iv, pt, aad, tag_len):
-    ct, tag = gcm.encrypt(key, iv, pt, aad, tag_len)
+    ct, tag = meterside.encrypt(key, iv, pt, aad, tag_len)
     assert len(ct) == len(pt) and len(tag) == tag_len
-    assert gcm.decrypt(key, iv, ct, aad, tag) == pt
+    assert meterside.decrypt(key, iv, ct, aad, tag) == pt
 
 
 @settings(max_examples=40, deadline=None)
 @given(keys, ivs, st.binary(min_size=1, max_size=100), st.data())
 def test_any_altered_ciphertext_byte_is_detected(key, iv, pt, data):
-    ct, tag = gcm.encrypt(key, iv, pt)
+    ct, tag = meterside.encrypt(key, iv, pt)
     i = data.draw(st.integers(0, len(ct) - 1))
     x = data.draw(st.integers(1, 255))
     bad = bytearray(ct)
     bad[i] ^= x
     with pytest.raises(gcm.AuthError):
-        gcm.decrypt(key, iv, bytes(bad), b"", tag)
+        meterside.decrypt(key, iv, bytes(bad), b"", tag)
 
 
 @settings(max_examples=30, deadline=None)
 @given(keys, ivs, st.binary(max_size=200))
 def test_one_gcm_object_serves_many_frames(key, iv, pt):
-    g = gcm.Gcm(key)
+    g = meterside.Gcm(key)
     ct1, tag1 = g.encrypt(iv, pt, b"\x30")
     ct2, tag2 = g.encrypt(iv, pt, b"\x30")
-    assert (ct1, tag1) == (ct2, tag2) == gcm.encrypt(key, iv, pt, b"\x30")
+    assert (ct1, tag1) == (ct2, tag2) == meterside.encrypt(key, iv, pt, b"\x30")
     assert g.decrypt(iv, memoryview(ct1), memoryview(b"\x30"), tag1) == pt
 
 
@@ -301,7 +301,7 @@ def test_agrees_with_the_cryptography_package(key, iv, pt, aad):
     if len(iv) < 8:  # cryptography refuses nonces under 8 bytes
         iv = iv + bytes(8 - len(iv))
     ref = AESGCM(key).encrypt(iv, pt, aad)
-    ct, tag = gcm.encrypt(key, iv, pt, aad, 16)
+    ct, tag = meterside.encrypt(key, iv, pt, aad, 16)
     assert ct + tag == ref
 
 
@@ -309,7 +309,7 @@ def test_agrees_with_the_cryptography_package(key, iv, pt, aad):
 @given(keys, ivs, st.binary(max_size=200), st.binary(max_size=40))
 def test_decrypts_what_the_cryptography_package_encrypts(key, iv, pt, aad):
     ref = AESGCM(key).encrypt(iv, pt, aad)
-    assert gcm.decrypt(key, iv, ref[:-16], aad, ref[-16:-4]) == pt
+    assert meterside.decrypt(key, iv, ref[:-16], aad, ref[-16:-4]) == pt
 
 
 # --- DLMS security control 0x10: authentication only (GMAC) -----------------------
@@ -319,14 +319,14 @@ def test_authentication_only_tag_covers_sc_ak_and_plaintext():
     ak = h("d0d1d2d3d4d5d6d7d8d9dadbdcdddedf")
     iv = h("4d4d4d0000bc614e") + h("01234567")
     apdu = h("0f0000000100090c07e9010101000000ff800000")
-    tag = gcm.tag_only(key, iv, b"\x10" + ak + apdu)
+    tag = meterside.tag_only(key, iv, b"\x10" + ak + apdu)
     assert len(tag) == 12
-    gcm.verify_tag_only(key, iv, b"\x10" + ak + apdu, tag)
+    meterside.verify_tag_only(key, iv, b"\x10" + ak + apdu, tag)
     altered = apdu[:-1] + b"\x01"
     with pytest.raises(gcm.AuthError):
-        gcm.verify_tag_only(key, iv, b"\x10" + ak + altered, tag)
+        meterside.verify_tag_only(key, iv, b"\x10" + ak + altered, tag)
     with pytest.raises(gcm.AuthError):
-        gcm.verify_tag_only(key, iv, b"\x10" + bytes(16) + apdu, tag)
+        meterside.verify_tag_only(key, iv, b"\x10" + bytes(16) + apdu, tag)
     assert AESGCM(key).encrypt(iv, b"", b"\x10" + ak + apdu)[:12] == tag
 
 
@@ -367,7 +367,7 @@ def test_dlmscosem_vector_decrypts_to_data_notification():
     key, ak = h(exp["key"]), h(exp["auth_key"])
     ct, tag = rest[:-12], rest[-12:]
     assert tag == h(exp["dlms"]["encryption"]["gcm_tag"])
-    pt = gcm.decrypt(key, title + fc, ct, bytes([sc]) + ak, tag)
+    pt = meterside.decrypt(key, title + fc, ct, bytes([sc]) + ak, tag)
     assert pt[0] == 0x0F
     assert pt == h(exp["dlms"]["plaintext_apdu_hex"])
 
@@ -377,7 +377,7 @@ def test_dlmscosem_vector_with_wrong_auth_key_fails():
     title, sc, fc, rest = _glo_ciphering(raw)
     wrong_ak = bytes(16)
     with pytest.raises(gcm.AuthError):
-        gcm.decrypt(h(exp["key"]), title + fc, rest[:-12], bytes([sc]) + wrong_ak, rest[-12:])
+        meterside.decrypt(h(exp["key"]), title + fc, rest[:-12], bytes([sc]) + wrong_ak, rest[-12:])
 
 
 @pytest.mark.parametrize("name", ["hdlc-landisgyr-e450-at-enc-1", "hdlc-landisgyr-e450-at-enc-2"])
@@ -388,10 +388,10 @@ def test_landisgyr_e450_frame_decrypts_and_verifies(name):
     assert fc == h(exp["dlms"]["encryption"]["frame_counter"])
     key, ak = h(exp["key"]), h(exp["auth_key"])
     aad = bytes([sc]) + ak
-    pt = gcm.decrypt(key, title + fc, rest[:-12], aad, rest[-12:])
+    pt = meterside.decrypt(key, title + fc, rest[:-12], aad, rest[-12:])
     assert pt == h(exp["dlms"]["plaintext_apdu_hex"])
     with pytest.raises(gcm.AuthError):
-        gcm.decrypt(key, title + fc, rest[:-12], bytes([sc]) + key, rest[-12:])
+        meterside.decrypt(key, title + fc, rest[:-12], bytes([sc]) + key, rest[-12:])
 
 
 @pytest.mark.parametrize("name", [
@@ -403,13 +403,13 @@ def test_encryption_only_frame_decrypts_without_tag(name):
     raw, exp = _corpus(name)
     title, sc, fc, rest = _glo_ciphering(_hdlc_apdu(raw))
     assert sc == 0x20
-    pt = gcm.decrypt(h(exp["key"]), title + fc, rest)
+    pt = meterside.decrypt(h(exp["key"]), title + fc, rest)
     assert pt == h(exp["dlms"]["plaintext_apdu_hex"])
 
 
 def test_verify_is_the_authentication_only_check_dlms_calls():
     key, iv = bytes(16), bytes(12)
-    tag = gcm.tag_only(key, iv, b"\x10abc")
-    gcm.verify(key, iv, b"\x10abc", tag)
+    tag = meterside.tag_only(key, iv, b"\x10abc")
+    meterside.verify(key, iv, b"\x10abc", tag)
     with pytest.raises(gcm.AuthError):
-        gcm.verify(key, iv, b"\x10abd", tag)
+        meterside.verify(key, iv, b"\x10abd", tag)

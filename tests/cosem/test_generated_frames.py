@@ -6,7 +6,7 @@ import json
 import pytest
 
 import axdr_encode as enc
-from cosem import axdr, decode, gcm, hdlc, mbus
+from cosem import axdr, decode, mbus, meterside
 from cosem.number import Dec
 
 LLC = b"\xe6\xe7\x00"
@@ -24,7 +24,7 @@ def one(items):
 
 
 def frame(apdu):
-    return hdlc.build(LLC + apdu)
+    return meterside.hdlc_frame(LLC + apdu)
 
 
 @pytest.mark.parametrize("form", ["none", "0c", "090c"])
@@ -172,7 +172,7 @@ def _big_body():
 def test_hdlc_segmented_message_is_joined(parts):
     info = LLC + enc.notification(_big_body())
     chunks = _segments(info, parts)
-    stream = b"".join(hdlc.build(c, segmented=i < len(chunks) - 1) for i, c in enumerate(chunks))
+    stream = b"".join(meterside.hdlc_frame(c, segmented=i < len(chunks) - 1) for i, c in enumerate(chunks))
     msg = one(decode(stream))
     assert len(msg.readings) == 59 and msg.value("1-0:59.7.0") == 59000
     assert msg.frame["segments"] == parts
@@ -181,7 +181,7 @@ def test_hdlc_segmented_message_is_joined(parts):
 def test_hdlc_segment_without_its_last_part_is_incomplete():
     info = LLC + enc.notification(_big_body())
     first = _segments(info, 2)[0]
-    items = decode(hdlc.build(first, segmented=True))
+    items = decode(meterside.hdlc_frame(first, segmented=True))
     assert [i.reason for i in items] == ["incomplete"]
 
 
@@ -208,7 +208,7 @@ def _gbt(number, last, data):
 def test_general_block_transfer_is_reassembled():
     apdu = enc.notification(_big_body())
     chunks = _segments(apdu, 3)
-    stream = b"".join(hdlc.build((LLC if i == 0 else b"") + _gbt(i + 1, i == 2, c)) for i, c in enumerate(chunks))
+    stream = b"".join(meterside.hdlc_frame((LLC if i == 0 else b"") + _gbt(i + 1, i == 2, c)) for i, c in enumerate(chunks))
     msg = one(decode(stream))
     assert len(msg.readings) == 59
 
@@ -216,10 +216,10 @@ def test_general_block_transfer_is_reassembled():
 def _ciphered(plain, sc, key=KEY, auth=AUTH, counter=b"\x00\x00\x01\x02"):
     iv = TITLE + counter
     if sc & 0x20:
-        ct, tag = gcm.encrypt(key, iv, plain, bytes([sc]) + auth)
+        ct, tag = meterside.encrypt(key, iv, plain, bytes([sc]) + auth)
         body = ct + (tag if sc & 0x10 else b"")
     else:
-        tag = gcm.tag_only(key, iv, bytes([sc]) + auth + plain)
+        tag = meterside.tag_only(key, iv, bytes([sc]) + auth + plain)
         body = plain + tag
     inner = bytes([sc]) + counter + body
     return b"\xdb" + bytes([len(TITLE)]) + TITLE + enc.length(len(inner)) + inner

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import axdr_encode as enc
 import corpus
-from cosem import Decoder, decode, hdlc, mbus
+from cosem import Decoder, decode, hdlc, mbus, meterside
 
 LLC = b"\xe6\xe7\x00"
 DST, SRC = b"\x41", b"\x08\x83"  # one meter: every message from the same addresses
@@ -61,7 +61,7 @@ def _hdlc_parts(apdu, n, numbered=False, first_ns=0):
     out = []
     for i, c in enumerate(chunks):
         control = 0x13 if not numbered else 0x10 | (((first_ns + i) & 7) << 1)
-        out.append(hdlc.build(c, DST, SRC, control, segmented=i < len(chunks) - 1))
+        out.append(meterside.hdlc_frame(c, DST, SRC, control, segmented=i < len(chunks) - 1))
     return out
 
 
@@ -77,7 +77,7 @@ def _gbt(number, last, data):
 
 def _gbt_parts(apdu, n):
     chunks = _cut(apdu, n)
-    return [hdlc.build((LLC if i == 0 else b"") + _gbt(i + 1, i == len(chunks) - 1, c), DST, SRC)
+    return [meterside.hdlc_frame((LLC if i == 0 else b"") + _gbt(i + 1, i == len(chunks) - 1, c), DST, SRC)
             for i, c in enumerate(chunks)]
 
 
@@ -145,7 +145,7 @@ def test_lost_last_segment_does_not_lose_the_next_message():
 
 def test_a_whole_frame_ends_an_open_join():
     (a, ca), (b, cb) = SOURCES[0], SOURCES[1]
-    whole = hdlc.build(LLC + b, DST, SRC)
+    whole = meterside.hdlc_frame(LLC + b, DST, SRC)
     items = _run([_hdlc_parts(a, 3)[:2] + [whole]], quiet=False)
     assert [_content(i) for i in items if i.ok] == [cb]
     assert [i.reason for i in items if not i.ok] == ["incomplete"]
@@ -186,7 +186,7 @@ def test_idle_reports_an_open_join_as_incomplete():
 
 def test_idle_reports_a_frame_cut_short_and_the_next_frame_decodes():
     (a, ca), (b, cb) = SOURCES[0], SOURCES[1]
-    fa, fb = hdlc.build(LLC + a, DST, SRC), hdlc.build(LLC + b, DST, SRC)
+    fa, fb = meterside.hdlc_frame(LLC + a, DST, SRC), meterside.hdlc_frame(LLC + b, DST, SRC)
     d = Decoder()
     items = d.feed(fa[:len(fa) // 2]) + d.idle() + d.feed(fb) + d.flush()
     assert [i.reason for i in items if not i.ok] == ["truncated"]

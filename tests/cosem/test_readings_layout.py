@@ -9,7 +9,7 @@ import sys
 import pytest
 
 import axdr_encode as enc
-from cosem import axdr, decode, hdlc
+from cosem import axdr, decode, meterside
 from cosem.lists import POSITIONAL
 from cosem.readlists import find_list
 
@@ -19,7 +19,7 @@ SRC = os.path.join(os.path.dirname(os.path.dirname(HERE)), "src", "lib")
 
 
 def one(data):
-    items = decode(hdlc.build(LLC + enc.notification(data)))
+    items = decode(meterside.hdlc_frame(LLC + enc.notification(data)))
     assert [i.ok for i in items] == [True], items
     return items[0]
 

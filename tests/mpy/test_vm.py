@@ -181,7 +181,7 @@ def test_vm_decodes_every_capture_and_reports_time_and_memory():
 def test_joins_idle_obis_f_and_list_rows_behave_as_on_cpython():
     """Segment loss, a quiet line, a code with F != 255, a 33-element OBIS list: same output."""
     text = r'''
-from cosem import Decoder, hdlc
+from cosem import Decoder, meterside
 LLC = b"\xe6\xe7\x00"
 def obis(a, b, c, d, e, f=255):
     return bytes([9, 6, a, b, c, d, e, f])
@@ -193,7 +193,7 @@ def segs(apdu, n):
     info = LLC + apdu
     k = (len(info) + n - 1) // n
     parts = [info[i:i + k] for i in range(0, len(info), k)]
-    return [hdlc.build(p, segmented=i < len(parts) - 1) for i, p in enumerate(parts)]
+    return [meterside.hdlc_frame(p, segmented=i < len(parts) - 1) for i, p in enumerate(parts)]
 def msg(tag, n):
     items = [obis(1, 0, c, 7, 0) + u32(tag * 1000 + c) for c in range(1, n)]
     return note(bytes([2, 2 * (n - 1)]) + b"".join(items))
@@ -202,9 +202,9 @@ d = Decoder()
 out = d.feed(a[0]) + d.idle() + d.feed(b[1] + b[2]) + d.idle() + d.feed(b"".join(b)) + d.flush()
 out += d.feed(a[0] + a[1] + b[0] + b[1] + b[2]) + d.flush()
 body = bytes([1, 1, 2, 3]) + obis(1, 0, 1, 8, 0, 101) + u32(5) + bytes([2, 2, 15, 253, 22, 30])
-out += d.feed(hdlc.build(LLC + note(body))) + d.flush()
+out += d.feed(meterside.hdlc_frame(LLC + note(body))) + d.flush()
 flat = bytes([2, 33, 10, 3]) + b"LST" + b"".join([obis(1, 0, c, 7, 0) + u32(c) for c in range(1, 17)])
-out += d.feed(hdlc.build(LLC + note(flat))) + d.flush()
+out += d.feed(meterside.hdlc_frame(LLC + note(flat))) + d.flush()
 for i in out:
     print(i.to_json() if i.ok else (i.reason, i.text))
 '''

@@ -14,7 +14,7 @@ for p in (os.path.join(ROOT, "src", "lib"), ROOT, os.path.join(ROOT, "tests", "c
 from zoneinfo import ZoneInfo  # noqa: E402
 
 import axdr_encode as enc  # noqa: E402
-from cosem import axdr, hdlc  # noqa: E402
+from cosem import axdr, meterside  # noqa: E402
 from tools import energy_sequence as es  # noqa: E402
 
 UTC = datetime.timezone.utc
@@ -45,7 +45,7 @@ def dlms_frame(t, imp, exp):
         enc.structure(enc.obis(1, 0, 1, 8, 0), enc.integer(axdr.UINT32, imp), enc.scaler_unit(0, 30)),
         enc.structure(enc.obis(1, 0, 2, 8, 0), enc.integer(axdr.UINT32, exp), enc.scaler_unit(0, 30)),
     )
-    return hdlc.build(b"\xe6\xe7\x00" + enc.notification(body, stamp))
+    return meterside.hdlc_frame(b"\xe6\xe7\x00" + enc.notification(body, stamp))
 
 
 def dlms_bytes(rows=DLMS_ROWS):

@@ -57,7 +57,7 @@ def parse_hybrid(data, start, body, ident, key, check_crc):
     except ImportError:
         return Failure("dsmr", "decrypt", "no AES-GCM on this device", data)
     try:
-        plain = gcm.decrypt(key, iv, data[i + 5:bang - tag], b"", None)
+        plain = gcm.Gcm(key).decrypt(iv, data[i + 5:bang - tag], b"", None)
     except ValueError as e:
         return Failure("dsmr", "decrypt", "decryption failed: %s" % e, data)
     for c in plain:  # a wrong key gives control bytes within the first few dozen

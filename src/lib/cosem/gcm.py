@@ -2,8 +2,9 @@
 
 DLMS security control 0x30 is encrypt + authenticate, 0x20/0x21 encrypt only
 (no tag: call decrypt() without one), 0x10 authenticate only (GMAC over
-SC || AK || plaintext: tag_only() / verify_tag_only()). The IV is the 8-byte
-system title followed by the 4-byte frame counter.
+SC || AK || plaintext: verify_tag_only()). The IV is the 8-byte system title
+followed by the 4-byte frame counter. Only the receiving side is here: encrypting
+and making tags (what a meter does, which tests and tools play) are in meterside.py.
 
 GHASH keeps its 128-bit state as eight 16-bit limbs and multiplies by H with a
 16-entry (4-bit) table, so the hot loop only ever holds small ints: a board
@@ -171,17 +172,13 @@ class Gcm:
 
     def _j0(self, iv):
         """Pre-counter block J0: IV || 0^31 || 1 for a 96-bit IV, else GHASH(IV)."""
-        n = len(iv)
-        if n == 0:
-            raise ValueError("GCM IV must not be empty")
+        if len(iv) != 12:  # (DLMS IVs are 12 bytes: other lengths are hashed in meterside.py)
+            from .meterside import j0_hashed
+            return j0_hashed(self, iv)
         j = bytearray(16)
-        if n == 12:
-            for i in range(12):
-                j[i] = iv[i]
-            j[15] = 1
-        else:
-            _ghash_update(j, self._m, iv)
-            _ghash_lengths(j, self._m, 0, n)
+        for i in range(12):
+            j[i] = iv[i]
+        j[15] = 1
         return j
 
     def _tag(self, j0, aad, ct):
@@ -217,13 +214,6 @@ class Gcm:
                 off += 1
         return out
 
-    def encrypt(self, iv, plaintext, aad=b"", tag_len=12):
-        """(ciphertext, tag) with the tag cut to tag_len bytes."""
-        _check_tag_len(tag_len)
-        j0 = self._j0(iv)
-        ct = self._ctr(j0, plaintext)
-        return bytes(ct), bytes(self._tag(j0, aad, ct)[:tag_len])
-
     def decrypt(self, iv, ciphertext, aad=b"", tag=None):
         """Plaintext (a bytearray). With a tag (4..16 leading bytes of the full tag)
         it is checked first and AuthError raised on mismatch; without one nothing
@@ -232,11 +222,6 @@ class Gcm:
         if tag is not None:
             _verify(self._tag(j0, aad, ciphertext), tag)
         return self._ctr(j0, ciphertext)
-
-    def tag_only(self, iv, aad, tag_len=12):
-        """GMAC: the tag over aad with nothing encrypted (DLMS security control 0x10)."""
-        _check_tag_len(tag_len)
-        return bytes(self._tag(self._j0(iv), aad, b"")[:tag_len])
 
     def verify_tag_only(self, iv, aad, tag):
         """Raise AuthError unless tag is the GMAC of aad."""
@@ -258,26 +243,3 @@ def _verify(full, tag):
         diff |= full[i] ^ tag[i]
     if diff:
         raise AuthError("GCM tag mismatch")
-
-
-def encrypt(key, iv, plaintext, aad=b"", tag_len=12):
-    """(ciphertext, tag): AES-128-GCM; used by tests and tools to build frames."""
-    return Gcm(key).encrypt(iv, plaintext, aad, tag_len)
-
-
-def decrypt(key, iv, ciphertext, aad=b"", tag=None):
-    """Plaintext of ciphertext; if tag is given it must verify or AuthError is raised."""
-    return Gcm(key).decrypt(iv, ciphertext, aad, tag)
-
-
-def tag_only(key, iv, aad, tag_len=12):
-    """GMAC tag over aad (DLMS authentication only, AAD = SC || AK || plaintext)."""
-    return Gcm(key).tag_only(iv, aad, tag_len)
-
-
-def verify_tag_only(key, iv, aad, tag):
-    """Raise AuthError unless tag authenticates aad under key and iv."""
-    Gcm(key).verify_tag_only(iv, aad, tag)
-
-
-verify = verify_tag_only  # the name cosem.dlms calls for security control 0x10

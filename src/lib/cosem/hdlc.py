@@ -104,15 +104,3 @@ def parse_at(buf, pos, avail, copy=True):
     # one copy (a bytearray slice would be two)
     info = bytes(memoryview(buf)[info_start:last - 2]) if copy else None
     return FRAME, last, Frame(segmented, dst, src, buf[p], info, pos, last, info_start, last - 2)
-
-
-def build(info, dst=b"\x41", src=b"\x08\x83", control=0x13, segmented=False):
-    """Wrap information bytes in a frame (for tests and the DSMR bridge's peers)."""
-    flen = 2 + len(dst) + len(src) + 1 + 2 + len(info) + 2
-    f0 = 0xA0 | (0x08 if segmented else 0) | ((flen >> 8) & 0x07)
-    head = bytearray([f0, flen & 0xFF]) + dst + src + bytes([control])
-    hcs = crc16_x25(head)
-    head += bytes([hcs & 0xFF, hcs >> 8])
-    body = head + info
-    fcs = crc16_x25(body)
-    return bytes([FLAG]) + bytes(body) + bytes([fcs & 0xFF, fcs >> 8, FLAG])
