@@ -15,7 +15,7 @@ def length(n):
 
 
 def integer(tag, v):
-    name, size, signed = axdr.FIXED[tag]
+    size, signed = axdr.FIXED[tag]
     if tag == axdr.BOOLEAN:
         return bytes([tag, 1 if v else 0])
     return bytes([tag]) + v.to_bytes(size, "big", signed=signed)

@@ -34,31 +34,23 @@ DATE_TIME = 25
 DATE = 26
 TIME = 27
 
-# tag -> (name, byte size, signed) for the fixed-size integer-like types.
+# tag -> (byte size, signed) for the fixed-size integer-like types (their names, with every
+# other type's, are in axdrmore.NAMES: only JSON and unmapped values need them).
 FIXED = {
-    BOOLEAN: ("boolean", 1, False),
-    INT32: ("int32", 4, True),
-    UINT32: ("uint32", 4, False),
-    BCD: ("bcd", 1, False),
-    INT8: ("int8", 1, True),
-    INT16: ("int16", 2, True),
-    UINT8: ("uint8", 1, False),
-    UINT16: ("uint16", 2, False),
-    INT64: ("int64", 8, True),
-    UINT64: ("uint64", 8, False),
-    ENUM: ("enum", 1, False),
+    BOOLEAN: (1, False),
+    INT32: (4, True),
+    UINT32: (4, False),
+    BCD: (1, False),
+    INT8: (1, True),
+    INT16: (2, True),
+    UINT8: (1, False),
+    UINT16: (2, False),
+    INT64: (8, True),
+    UINT64: (8, False),
+    ENUM: (1, False),
 }
 # Fixed-size octet types carried without a length byte.
 SIZED = {FLOAT32: 4, FLOAT64: 8, DATE_TIME: 12, DATE: 5, TIME: 4}
-
-NAMES = {
-    NULL: "null", ARRAY: "array", STRUCTURE: "structure", BIT_STRING: "bit-string",
-    OCTET_STRING: "octet-string", VISIBLE_STRING: "visible-string", UTF8_STRING: "utf8-string",
-    COMPACT_ARRAY: "compact-array", FLOAT32: "float32", FLOAT64: "float64",
-    DATE_TIME: "date-time", DATE: "date", TIME: "time",
-}
-for _t, _v in FIXED.items():
-    NAMES[_t] = _v[0]
 
 INTEGER_TAGS = (INT32, UINT32, INT8, INT16, UINT8, UINT16, INT64, UINT64, ENUM, BCD)
 
@@ -78,10 +70,6 @@ class AxdrError(ValueError):
 
 class Truncated(AxdrError):
     """The data ends before the value does (more bytes may complete it)."""
-
-
-def type_name(tag):
-    return NAMES.get(tag) or "tag-%d" % tag
 
 
 def uint(buf, pos, size):
@@ -121,14 +109,6 @@ def _need(buf, pos, n):
         raise Truncated("value needs %d bytes, %d left" % (n, len(buf) - pos))
 
 
-def _fixed(tag, buf, pos):
-    name, size, signed = FIXED[tag]
-    _need(buf, pos, size)
-    if tag == BOOLEAN:
-        return buf[pos] != 0, pos + 1
-    return (sint(buf, pos, size) if signed else uint(buf, pos, size)), pos + size
-
-
 def _sized(tag, buf, pos):
     size = SIZED[tag]
     _need(buf, pos, size)
@@ -166,7 +146,7 @@ def _node(buf, at, depth):
     pos += 1
     f = FIXED.get(tag)
     if f is not None:
-        size = f[1]
+        size = f[0]
         if pos + size > end:
             raise Truncated("value needs %d bytes, %d left" % (size, end - pos))
         at[0] = pos + size
@@ -179,7 +159,7 @@ def _node(buf, at, depth):
                 v = buf[pos]
                 if tag == BOOLEAN:
                     v = v != 0
-                elif f[2] and v & 0x80:
+                elif f[1] and v & 0x80:
                     v -= 0x100
                 node = (tag, v)
                 if len(_SMALL) < _SMALL_MAX:
@@ -189,7 +169,7 @@ def _node(buf, at, depth):
             v = (buf[pos] << 8) | buf[pos + 1]
         else:
             v = uint(buf, pos, size)
-        if f[2]:
+        if f[1]:
             top = 1 << (8 * size - 1)
             if v & top:
                 v -= top << 1
@@ -252,13 +232,15 @@ def _node(buf, at, depth):
         at[0] = pos + n
         return tag, bytes(buf[pos:pos + n])
     if tag == COMPACT_ARRAY:
-        node, at[0] = _compact(buf, pos, depth)
+        from .axdrmore import compact
+        node, at[0] = compact(buf, pos, depth)
         return node
     raise AxdrError("unknown A-XDR tag 0x%02x" % tag)
 
 
-# Compact arrays, skipping a value unread, and a node as JSON live in axdrmore.py, loaded on
-# first use: most meters never send the first, and only the others' callers need the rest.
+# Compact arrays, skipping a value unread (skip), a node as JSON (plain, write_plain) and the
+# type names (type_name) live in axdrmore.py, loaded on first use: most meters never send the
+# first, and only the others' callers need the rest.
 def _six(buf, pos):
     # A 6-byte octet-string is an OBIS code nearly always, the same ones every push: one
     # shared node per code (checked byte by byte), so a message makes no bytes for its codes.
@@ -274,28 +256,3 @@ def _six(buf, pos):
     if len(_SIX) < _SIX_MAX:
         _SIX[k] = node
     return node
-
-
-def skip(buf, pos, end, depth=0):
-    """Where the tagged value at pos ends, with decode()'s checks but no values made.
-
-    Only bytes before end count. Raises what decode() would (Truncated, AxdrError)."""
-    from .axdrmore import skip
-    return skip(buf, pos, end, depth)
-
-
-def _compact(buf, pos, depth):
-    from .axdrmore import compact
-    return compact(buf, pos, depth)
-
-
-def write_plain(node, out):
-    """jsonw.write(plain(node), out) without making plain(node) (see axdrmore.write_plain)."""
-    from .axdrmore import write_plain
-    write_plain(node, out)
-
-
-def plain(node):
-    """A node as JSON-friendly data: {'type': name, 'value': ...} with nested lists."""
-    from .axdrmore import plain
-    return plain(node)

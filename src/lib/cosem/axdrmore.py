@@ -1,10 +1,33 @@
-"""The A-XDR parts most messages never need (axdr.py loads this on first use): compact
-arrays (DLMS Green Book 'compact-array'), stepping over a value without decoding it, and
-writing a node as JSON."""
+"""The A-XDR parts most messages never need (loaded on first use): compact arrays (DLMS Green
+Book 'compact-array'), stepping over a value without decoding it, a node as JSON and the
+type names."""
 
-from .axdr import (ARRAY, COMPACT_ARRAY, FIXED, MAX_DEPTH, NULL, OCTET_STRING, SIZED, STRUCTURE,
-                   UTF8_STRING, VISIBLE_STRING, BIT_STRING, AxdrError, Truncated, _fixed, _need,
-                   _sized, decode, length, type_name, uint)
+from .axdr import (ARRAY, BCD, BIT_STRING, BOOLEAN, COMPACT_ARRAY, DATE, DATE_TIME, ENUM, FIXED, FLOAT32,
+                   FLOAT64, INT8, INT16, INT32, INT64, MAX_DEPTH, NULL, OCTET_STRING, SIZED, STRUCTURE,
+                   TIME, UINT8, UINT16, UINT32, UINT64, UTF8_STRING, VISIBLE_STRING, AxdrError, Truncated,
+                   _need, _sized, decode, length, sint, uint)
+
+NAMES = {
+    NULL: "null", ARRAY: "array", STRUCTURE: "structure", BIT_STRING: "bit-string",
+    OCTET_STRING: "octet-string", VISIBLE_STRING: "visible-string", UTF8_STRING: "utf8-string",
+    COMPACT_ARRAY: "compact-array", FLOAT32: "float32", FLOAT64: "float64",
+    DATE_TIME: "date-time", DATE: "date", TIME: "time", BOOLEAN: "boolean", INT32: "int32",
+    UINT32: "uint32", BCD: "bcd", INT8: "int8", INT16: "int16", UINT8: "uint8", UINT16: "uint16",
+    INT64: "int64", UINT64: "uint64", ENUM: "enum",
+}
+
+
+def type_name(tag):
+    return NAMES.get(tag) or "tag-%d" % tag
+
+
+def _fixed(tag, buf, pos):
+    size, signed = FIXED[tag]
+    _need(buf, pos, size)
+    if tag == BOOLEAN:
+        return buf[pos] != 0, pos + 1
+    return (sint(buf, pos, size) if signed else uint(buf, pos, size)), pos + size
+
 
 _write = None  # jsonw.write, loaded when a node is first written as JSON
 
@@ -27,7 +50,7 @@ def skip(buf, pos, end, depth=0):
     pos += 1
     f = FIXED.get(tag)
     if f is not None:
-        size = f[1]
+        size = f[0]
     elif tag == ARRAY or tag == STRUCTURE:
         n, pos = length(buf, pos, end)
         if n > end - pos:

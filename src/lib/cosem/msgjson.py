@@ -58,7 +58,7 @@ def message_value(m):
 
 
 class _Payload:
-    """The A-XDR body in JSON: the text of axdr.plain(node), written without building it."""
+    """The A-XDR body in JSON: the text of axdrmore.plain(node), written without building it."""
 
     __slots__ = ("node",)
 
@@ -66,7 +66,7 @@ class _Payload:
         self.node = node
 
     def json_write(self, out):
-        from .axdr import write_plain
+        from .axdrmore import write_plain
         write_plain(self.node, out)
 
 

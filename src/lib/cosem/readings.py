@@ -81,7 +81,8 @@ def _value(node, scaler, unit, code=None):
     if tag in _HEXED:
         return hexs(v), None
     if tag in _NESTED:
-        return axdr.plain(node)["value"], None
+        from .axdrmore import plain
+        return plain(node)["value"], None
     return v, unit  # boolean, float32/64 (sent as floats by the meter), null
 
 
@@ -256,7 +257,8 @@ def _unmapped(msg, index, node):
     value, _ = _value(node, None, None)
     if tag == OCTET_STRING:
         value = hexs(v)
-    msg.unmapped.append({"index": index, "type": axdr.type_name(tag), "value": value})
+    from .axdrmore import type_name  # (lists nobody has mapped: rare)
+    msg.unmapped.append({"index": index, "type": type_name(tag), "value": value})
 
 
 def _identify(msg):

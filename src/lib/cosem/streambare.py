@@ -115,7 +115,7 @@ def apdu_complete(buf, pos, avail):
     """For an unframed APDU: its end index when all of it is in buf[pos:avail], else -1.
 
     Raises axdr.AxdrError when the bytes cannot be an APDU. Nothing is decoded or
-    copied: the values are only stepped over (axdr.skip).
+    copied: the values are only stepped over (axdrmore.skip).
     """
     from . import axdr as ax
     from .dlms import BLOCK_TRANSFER, DED_CIPHERING
@@ -125,7 +125,8 @@ def apdu_complete(buf, pos, avail):
         tag = buf[pos]
         if tag == _NOTIFICATION:
             p = _after_datetime(buf, pos + 5, avail)
-            return ax.skip(buf, p, avail)
+            from .axdrmore import skip
+            return skip(buf, p, avail)
         if tag == _GLO_CIPHERING or tag == DED_CIPHERING:
             n, p = ax.length(buf, pos + 1, avail)
             p += n
