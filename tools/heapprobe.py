@@ -80,22 +80,14 @@ class Probe:
             data = _read(self.root + "/probe/" + data_file)
             d = cosem.Decoder(key=bytes.fromhex(key_hex) if key_hex else None,
                               auth_key=bytes.fromhex(auth_hex) if auth_hex else None)
-            for i in range(REPEAT):
-                items = d.feed(data)
-                if len(items) != 1 or not items[0].ok:
-                    raise ValueError("decode %d gave %r" % (i, items))
-                items = None
-                if i % 50 == 49:
-                    gc.collect()
-                    yield  # lets this VM free the garbage of the last decodes
-            _collect(None, None, None, None, None, None, None, None, None, None, None, None)
-            yield
+            yield from _decodes(d, data)
+            kept = yield from _settle(d, data)  # the modules, the decoder and its buffers
             gc.disable()
-            before = gc.mem_alloc()  # kept: the modules, the decoder and its buffers
+            before = gc.mem_alloc()
             items = d.feed(data)
             f[name + "_alloc"] = gc.mem_alloc() - before
             # the heap one more decode needs if nothing is freed during it (fragmentation aside)
-            f[name + "_heap"] = gc.mem_alloc()
+            f[name + "_heap"] = kept + f[name + "_alloc"]
             gc.enable()
             if len(items) != 1 or not items[0].ok:
                 raise ValueError("the measured decode gave no message")
@@ -130,10 +122,42 @@ class Probe:
             kept[name] = gc.mem_alloc() - before
 
 
+def _decodes(d, data):
+    """REPEAT decodes of data through d, in a frame of their own that is dropped before the
+    heap is read (see _settle)."""
+    for i in range(REPEAT):
+        items = d.feed(data)
+        if len(items) != 1 or not items[0].ok:
+            raise ValueError("decode %d gave %r" % (i, items))
+        items = None
+        if i % 50 == 49:
+            gc.collect()
+            yield  # lets this VM free the garbage of the last decodes
+
+
+def _settle(d, data):
+    """-> the heap in use once the decodes' garbage is gone: the least of four collections,
+    each after one more decode whose allocations start a block further on.
+
+    The collector is conservative: any word that looks like a heap address keeps the block
+    it points into, and with all it references. In this VM heap addresses are small numbers,
+    so bytecode and data words do look like some; the last decode's message, had it landed
+    there, would count as kept and the figure would move with unrelated code. A board's
+    addresses rarely look like data. (The Nones passed to _collect clear the value-stack
+    slots an earlier expression left behind, which the collector scans too.)"""
+    least = 1 << 30
+    for i in range(4):
+        pad = bytearray(16 * i)
+        items = d.feed(data)
+        pad = items = None
+        _collect(None, None, None, None, None, None, None, None, None, None, None, None)
+        yield
+        if gc.mem_alloc() < least:
+            least = gc.mem_alloc()
+    return least
+
+
 def _collect(a, b, c, d, e, f, g, h, i, j, k, m):
-    # gc.collect() once the caller's value stack has carried Nones: a generator's frame is
-    # scanned whole, so a slot an earlier expression left behind (the last decode's
-    # message) would keep that object alive, and the figure would move with the code
     gc.collect()
 
 
