@@ -39,20 +39,3 @@ def iso(b):
 def looks_like_datetime(b):
     """True when 12 octets are a plausible COSEM date-time (used to spot clocks in lists)."""
     return len(b) == 12 and iso(b) is not None and b[4] <= 7 or b[4] == 0xFF
-
-
-def date_iso(b):
-    """COSEM date (5 octets: year(2) month day weekday) -> 'YYYY-MM-DD' or None."""
-    if b is None or len(b) != 5:
-        return None
-    year = uint(b, 0, 2)
-    if year == 0xFFFF or not 1 <= b[2] <= 12 or not 1 <= b[3] <= 31:
-        return None
-    return "%04d-%02d-%02d" % (year, b[2], b[3])
-
-
-def time_iso(b):
-    """COSEM time (4 octets: hour minute second hundredths) -> 'hh:mm:ss' or None."""
-    if b is None or len(b) != 4 or b[0] > 23 or b[1] > 59 or b[2] > 60:
-        return None
-    return "%02d:%02d:%02d" % (b[0], b[1], b[2])

@@ -31,10 +31,6 @@ DATA_NOTIFICATION = 0x0F
 GLO_CIPHERING = 0xDB
 DED_CIPHERING = 0xDC
 BLOCK_TRANSFER = 0xE0
-LLC = b"\xe6\xe7\x00"
-
-APDU_NAMES = {DATA_NOTIFICATION: "data-notification", GLO_CIPHERING: "general-glo-ciphering",
-              DED_CIPHERING: "general-ded-ciphering", BLOCK_TRANSFER: "general-block-transfer"}
 
 TAG_LEN = 12
 
@@ -44,13 +40,6 @@ class ApduError(ValueError):
         super().__init__(text)
         self.reason = reason
         self.text = text
-
-
-def strip_llc(info):
-    """Drop the LLC header E6 E7 00 (meter to client) when present."""
-    if info[:3] == LLC:
-        return info[3:]
-    return info
 
 
 def data_notification(data):
@@ -170,7 +159,8 @@ def decipher(parts, key, auth_key, ciphers=None):
                 cipher.verify_tag_only(iv, aad + plain, tag)
     except gcm.AuthError:
         raise ApduError("auth", "authentication tag wrong: wrong key or authentication key")
-    if sc & 0x20 and plain[:1] not in (b"\x0f", b"/", b"\xe0", b"\xdb"):
-        raise ApduError("decrypt", "decrypted to nothing known (starts 0x%02x): wrong key?"
-                        % (plain[0] if plain else 0))
+    first = plain[0] if plain else 0
+    if sc & 0x20 and first != DATA_NOTIFICATION and first != 0x2F and first != BLOCK_TRANSFER \
+            and first != GLO_CIPHERING:  # (a notification, a DSMR telegram '/', a block, a ciphered APDU)
+        raise ApduError("decrypt", "decrypted to nothing known (starts 0x%02x): wrong key?" % first)
     return plain

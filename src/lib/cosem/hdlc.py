@@ -34,9 +34,8 @@ def _address(buf, pos, limit):
 class Frame:
     """A checked frame: header fields and the information bytes (LLC header kept).
 
-    info_start/info_end: where the information field lies in the buffer parsed."""
-
-    __slots__ = ("segmented", "dst", "src", "control", "info", "start", "end", "info_start", "info_end")
+    info_start/info_end: where the information field lies in the buffer parsed. (No
+    __slots__: MicroPython ignores them, and a board would hold the tuple of names.)"""
 
     def __init__(self, segmented, dst, src, control, info, start, end, info_start=0, info_end=0):
         self.segmented = segmented

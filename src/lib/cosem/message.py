@@ -158,24 +158,23 @@ class Message:
         return "Message(%s, %d readings)" % (self.format, len(self.readings))
 
 
-# Reason codes: stable words for counters and tests; the text says what happened.
-REASONS = (
-    "hcs",        # HDLC header check sequence wrong
-    "fcs",        # HDLC frame check sequence wrong
-    "crc",        # DSMR CRC-16 wrong
-    "checksum",   # M-Bus checksum wrong
-    "length",     # a length field disagrees with the bytes
-    "truncated",  # the stream ended, or the next frame began, before this one was complete
-    "incomplete", # a segmented / block-transferred message missing its later parts
-    "format",     # bytes that are not a frame of the kind they start like
-    "apdu",       # an APDU we do not understand
-    "axdr",       # malformed A-XDR data
-    "no-key",     # encrypted and no key configured
-    "decrypt",    # decryption gave nonsense (wrong key)
-    "auth",       # GCM tag wrong (wrong authentication key, or tampering)
-    "dsmr",       # a malformed telegram
-    "overflow",   # more bytes than any frame may have
-)
+# Reason codes (Failure.reason): stable words for counters and tests; the text says what
+# happened. (A comment, not a tuple: nothing reads the list, and a board would hold it.)
+#   hcs         HDLC header check sequence wrong
+#   fcs         HDLC frame check sequence wrong
+#   crc         DSMR CRC-16 wrong
+#   checksum    M-Bus checksum wrong
+#   length      a length field disagrees with the bytes
+#   truncated   the stream ended, or the next frame began, before this one was complete
+#   incomplete  a segmented / block-transferred message missing its later parts
+#   format      bytes that are not a frame of the kind they start like
+#   apdu        an APDU we do not understand
+#   axdr        malformed A-XDR data
+#   no-key      encrypted and no key configured
+#   decrypt     decryption gave nonsense (wrong key)
+#   auth        GCM tag wrong (wrong authentication key, or tampering)
+#   dsmr        a malformed telegram
+#   overflow    more bytes than any frame may have
 
 
 class Failure:

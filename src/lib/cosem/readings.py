@@ -21,9 +21,9 @@ from .obis import unit_symbol
 # cosem.lists (positional rows, assumed scalers) and the code that reads it (readlists.py) are
 # loaded only for a body whose length a row has, one led by a push object list, or a list
 # identifier that names a scaler family: most meters hold neither. (Both tuples are checked
-# against cosem.lists by a test.)
+# against cosem.lists by a test; _FAMILIES is a list for the reason given below.)
 _LIST_COUNTS = (1, 9, 10, 12, 13, 14, 18, 33)
-_FAMILIES = ("KFM_001", "Kamstrup_V0001", "0-8:25.9.0", "AT-push", "LGZ-E450-AT", "ISK-SI", "power-only")
+_FAMILIES = ["KFM_001", "Kamstrup_V0001", "0-8:25.9.0", "AT-push", "LGZ-E450-AT", "ISK-SI", "power-only"]
 def hexs(b):
     # jsonw.hexs, without loading the JSON writer to decode
     return bytes(b).hex() if b else ""
@@ -33,12 +33,14 @@ _STRINGS = (OCTET_STRING, VISIBLE_STRING, UTF8_STRING)
 _TEXTS = (VISIBLE_STRING, UTF8_STRING)
 _NESTED = (ARRAY, STRUCTURE, COMPACT_ARRAY)
 _HEXED = (axdr.DATE, axdr.TIME, axdr.BIT_STRING)
-# (Tuples of names are built once here: 'x in (A, B)' would build one per test on the board.)
+# (Built once here: 'x in (A, B)' would build a tuple per test on the board. The codes are
+# lists: a constant tuple of strings loads as string objects, a list's as interned names,
+# about a third of the heap.)
 # Codes whose reading names the meter (first found wins), the model and the list.
-_ID_CODES = ("0-0:96.1.0", "1-1:0.0.5", "1-0:0.0.5", "0-0:96.1.1", "1-1:0.0.1", "0-0:42.0.0")
-_MODEL_CODES = ("0-0:96.1.7", "1-1:96.1.1", "1-0:96.1.1")
-_LIST_CODES = ("1-1:0.2.129", "1-0:0.2.129", "0-0:0.2.129")
-_CLOCK_CODES = ("0-0:1.0.0", "0-1:1.0.0", "1-0:1.0.0")
+_ID_CODES = ["0-0:96.1.0", "1-1:0.0.5", "1-0:0.0.5", "0-0:96.1.1", "1-1:0.0.1", "0-0:42.0.0"]
+_MODEL_CODES = ["0-0:96.1.7", "1-1:96.1.1", "1-0:96.1.1"]
+_LIST_CODES = ["1-1:0.2.129", "1-0:0.2.129", "0-0:0.2.129"]
+_CLOCK_CODES = ["0-0:1.0.0", "0-1:1.0.0", "1-0:1.0.0"]
 _LIST_OBIS = tuple([bytes([int(x) for x in c.replace("-", ".").replace(":", ".").split(".")] + [255])
                     for c in _LIST_CODES])  # the same codes as OBIS bytes
 

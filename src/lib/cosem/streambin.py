@@ -134,11 +134,12 @@ def _message(d, apdu, fmt, fields, raw, security=None):
                "frame_counter": parts["frame_counter"].hex(),
                "authenticated": bool(parts["tag"] is not None and d.auth_key is not None)}
         plain = dl.decipher(parts, d.key, d.auth_key, d._ciphers)
-        if plain[:1] == b"/":
+        if plain and plain[0] == 0x2F:  # '/': a DSMR telegram (no slice made to tell)
             from . import dsmr
             item = dsmr.parse(bytes(plain), d.key)
             if item.ok:
-                item.apdu = {"type": dl.APDU_NAMES[tag], "security": sec}
+                item.apdu = {"type": "general-glo-ciphering" if tag == dl.GLO_CIPHERING else "general-ded-ciphering",
+                             "security": sec}
                 item.raw = raw
                 item.format = "dsmr" if fmt == "apdu" else fmt
             else:
