@@ -1,22 +1,34 @@
 """DLMS unit codes (IEC 62056-6-2) to symbols (obis.unit_symbol loads this on first use: DSMR
 telegrams carry their units as text and never need it)."""
 
-# IEC 62056-6-2 unit enumeration -> symbol. Codes not listed are shown as 'unit-N'.
-UNITS = {
-    1: "a", 2: "mo", 3: "wk", 4: "d", 5: "h", 6: "min", 7: "s", 8: "°", 9: "°C",
-    10: "currency", 11: "m", 12: "m/s", 13: "m3", 14: "m3", 15: "m3/h", 16: "m3/h",
-    17: "m3/d", 18: "m3/d", 19: "l", 20: "kg", 21: "N", 22: "Nm", 23: "Pa", 24: "bar",
-    25: "J", 26: "J/h", 27: "W", 28: "VA", 29: "var", 30: "Wh", 31: "VAh", 32: "varh",
-    33: "A", 34: "C", 35: "V", 36: "V/m", 37: "F", 38: "Ω", 39: "Ωm2/m", 40: "Wb",
-    41: "T", 42: "A/m", 43: "H", 44: "Hz", 45: "1/(Wh)", 46: "1/(varh)", 47: "1/(VAh)",
-    48: "V2h", 49: "A2h", 50: "kg/s", 51: "S", 52: "K", 53: "1/(V2h)", 54: "1/(A2h)",
-    55: "1/m3", 56: "%", 57: "Ah", 60: "Wh/m3", 61: "J/m3", 62: "Mol %", 63: "g/m3",
-    64: "Pa s", 65: "J/kg", 66: "g/cm2", 67: "atm", 70: "dBm", 71: "dBµV", 72: "dB",
-}
+# IEC 62056-6-2 unit enumeration -> symbol: field N of this text (separated by '|') is code N's
+# symbol, empty where the code is not listed ('unit-N' then). One string, not a dict of 66
+# names: a board holds a third of the heap. A meter uses a handful of codes, remembered.
+_TEXT = (
+    "|a|mo|wk|d|h|min|s|°|°C|currency|m|m/s|m3|m3|m3/h|m3/h|m3/d|m3/d|l|kg|N|Nm|Pa|bar|J|"
+    "J/h|W|VA|var|Wh|VAh|varh|A|C|V|V/m|F|Ω|Ωm2/m|Wb|T|A/m|H|Hz|1/(Wh)|1/(varh)|1/(VAh)|"
+    "V2h|A2h|kg/s|S|K|1/(V2h)|1/(A2h)|1/m3|%|Ah|||Wh/m3|J/m3|Mol %|g/m3|Pa s|J/kg|g/cm2|"
+    "atm|||dBm|dBµV|dB"
+)
 NO_UNIT = (0, 254, 255)  # 255 'count', 254 'other', 0 not a unit
+_SEEN = {}  # code -> symbol
 
 
 def symbol(code):
     if code in NO_UNIT:
         return None
-    return UNITS.get(code) or "unit-%d" % code
+    s = _SEEN.get(code)
+    if s is None:
+        p = 0
+        for _ in range(code):  # past `code` separators: where field `code` starts
+            p = _TEXT.find("|", p) + 1
+            if not p:
+                break  # fewer fields: not listed
+        s = ""
+        if p:
+            q = _TEXT.find("|", p)
+            s = _TEXT[p:] if q < 0 else _TEXT[p:q]
+        s = s or "unit-%d" % code
+        if len(_SEEN) < 32:
+            _SEEN[code] = s
+    return s
