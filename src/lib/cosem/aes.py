@@ -2,7 +2,7 @@
 
 GCM only ever runs the forward cipher (CTR keystream and the hash key H), so
 decryption is not provided. CircuitPython boards have `aesio` (native ECB) and
-it is used when it imports; CPython and MicroPython have none, so a
+it is used when it imports (aesnative.py); CPython and MicroPython have none, so a
 byte-oriented AES-128 (FIPS-197) in plain Python stands in. It works on bytes
 only -- every intermediate is a small int, which matters on boards whose small
 ints are 31 bits -- and its tables are built once, by the first key that needs them.
@@ -117,36 +117,8 @@ class _PyAes128:
         for i in range(16):  # last round: no MixColumns
             dst[i] = S[s[(i * 5) & 15]] ^ k[160 + i]
 
-    def encrypt_block(self, src):
-        out = bytearray(16)
-        self.encrypt_block_into(src, out)
-        return bytes(out)
 
-
-class _NativeAes128:
-    """AES-128 forward cipher through CircuitPython's aesio (ECB, one block at a time)."""
-
-    native = True
-
-    def __init__(self, key):
-        if len(key) != 16:
-            raise ValueError("AES-128 key must be 16 bytes, got %d" % len(key))
-        self._aes = aesio.AES(bytes(key), aesio.MODE_ECB)
-        self._buf = bytearray(16)
-
-    def encrypt_block_into(self, src, dst):
-        """src and dst are 16-byte buffers; dst may be src (then a scratch block is used)."""
-        if dst is src:
-            b = self._buf
-            self._aes.encrypt_into(src, b)
-            dst[:] = b
-        else:
-            self._aes.encrypt_into(src, dst)
-
-    def encrypt_block(self, src):
-        out = bytearray(16)
-        self.encrypt_block_into(src, out)
-        return bytes(out)
-
-
-Aes128 = _NativeAes128 if aesio is not None else _PyAes128
+if aesio is not None:
+    from .aesnative import Aes128  # noqa: F401 - the board's own AES
+else:
+    Aes128 = _PyAes128
