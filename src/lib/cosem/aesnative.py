@@ -1,5 +1,6 @@
 """AES-128 forward cipher through CircuitPython's aesio (aes.py picks it when aesio imports)."""
 
+
 class Aes128:
     """AES-128 forward cipher through CircuitPython's aesio (ECB, one block at a time)."""
 

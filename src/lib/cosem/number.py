@@ -46,19 +46,12 @@ class Dec:
         a, b = self._pair(other, e)
         return a == b
 
-    def __ne__(self, other):
-        return not self.__eq__(other)
-
     def __hash__(self):
         m, e = self.m, self.e
         while e < 0 and m % 10 == 0:
             m //= 10
             e += 1
         return hash((m, e)) if e < 0 else hash(m * 10 ** e)
-
-    def as_float(self):
-        """For display or arithmetic that tolerates rounding; never on the decode path."""
-        return self.m * 10.0 ** self.e
 
 
 def scaled(raw, scaler):
