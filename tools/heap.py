@@ -13,7 +13,8 @@ One VM process runs, in order (tools/heapprobe.py, tools/heapapp.py):
   telegram, GET /, GET /data.json, GET /setup, one MQTT publish.
 Two more VM processes, beside it, each decode one family alone (import cosem, one
 Decoder, 300 x that frame, then what stays in use plus one decode with the collector
-off): decode_dsmr_heap and decode_gcm_heap come from these. A meter sends one family,
+off), with only tools/heapdecode.py of the probe loaded: decode_dsmr_heap and
+decode_gcm_heap come from these. A meter sends one family,
 so a board keeps only that family's modules; in the one process the GCM figure also
 carried the DSMR modules decoded before it. decode_dsmr_modules / decode_gcm_modules
 name the cosem modules each of these runs loaded. Every other figure (import_cosem, the
@@ -149,6 +150,7 @@ def probe_files(work, app=True):
         files.append((os.path.join(TOOLS, "heapnet.py"), "lib/socketpool.py"))
         files += _fake_sources(work)
     files.append((os.path.join(TOOLS, "heapprobe.py"), "lib/heapprobe.py"))
+    files.append((os.path.join(TOOLS, "heapdecode.py"), "lib/heapdecode.py"))
     return files
 
 
@@ -356,21 +358,24 @@ def measure(vm=None, heap=DEFAULT_HEAP, app=True, timeout=VM_TIMEOUT_S, settings
                 f.write(data)
         manifest = {"dsmr": "dsmr.bin", "gcm": "gcm.bin", "gcm_key": key, "gcm_auth_key": auth, "app": app, "heap": heap}
         manifest.update(extra or {})
-        runs = [(None, "manifest.json", manifest)]
-        if not manifest.get("modules"):
-            # each decoder row again, alone in a VM of its own (see ALONE)
-            runs += [(kind, "manifest-%s.json" % kind, dict(manifest, only="decode_" + kind, app=False))
-                     for kind in ALONE]
-        for _, name, doc in runs:
-            with open(os.path.join(probe, name), "w") as f:
-                json.dump(doc, f)
-        key = _run_digest(tree, vm, heap)
-        cached = None if fresh else _cached_result(key)
+        with open(os.path.join(probe, "manifest.json"), "w") as f:
+            json.dump(manifest, f)
+        digest = _run_digest(tree, vm, heap)
+        cached = None if fresh else _cached_result(digest)
         if cached is not None:
             return cached
-        outs = _run_all(vm, tree, heap, [name for _, name, _ in runs], timeout)
+        root = vm.root(tree)
+        start = "import sys\nsys.path.insert(0, %r)\n" % (root + "/lib")
+        runs = [(None, start + "import heapprobe\nheapprobe.main(%r)\n" % root)]
+        if not manifest.get("modules"):
+            # each decoder row again, alone in a VM of its own (see ALONE); the driver calls
+            # heapprobe.more(), here heapdecode's
+            runs += [(kind, start + "import heapdecode as heapprobe\nheapprobe.main(%r, %r, %r, %r)\n"
+                      % ((root, "decode_" + kind) + ((key, auth) if kind == "gcm" else (None, None))))
+                     for kind in ALONE]
+        outs = _run_all(vm, tree, heap, [code for _, code in runs], timeout)
     res = _result(outs[0][0], outs[0][1], vm, heap, compiler, note, len(frame), timeout)
-    for (kind, _, _), (out, rc) in zip(runs[1:], outs[1:]):
+    for (kind, _), (out, rc) in zip(runs[1:], outs[1:]):
         alone = _result(out, rc, vm, heap, compiler, note, len(frame), timeout)
         if not alone["ok"]:
             res["ok"] = False
@@ -380,18 +385,15 @@ def measure(vm=None, heap=DEFAULT_HEAP, app=True, timeout=VM_TIMEOUT_S, settings
         res["decode_%s_modules" % kind] = sorted(
             n for n in alone.get("decode_%s_modules" % kind) or () if n.split(".")[0] == "cosem")
     if res["ok"] and vm.deterministic:
-        _store_result(key, res)
+        _store_result(digest, res)
     return res
 
 
-def _run_all(vm, tree, heap, manifests, timeout):
-    """Run the probe once per manifest, each in a VM process of its own (side by side);
-    [(output, exit code or None when it ran out of time)] in the same order."""
-    root = vm.root(tree)
+def _run_all(vm, tree, heap, codes, timeout):
+    """Run each start code in a VM process of its own (side by side); [(output, exit code
+    or None when it ran out of time)] in the same order."""
     procs = []
-    for name in manifests:
-        code = ("import sys\nsys.path.insert(0, %r)\nimport heapprobe\nheapprobe.main(%r, %r)\n"
-                % (root + "/lib", root, name))
+    for code in codes:
         cmd, cwd = vm.command(tree, heap, code)
         procs.append(subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT))
     deadline = time.monotonic() + timeout

@@ -8,12 +8,9 @@
 # and gc.collect() + yield + gc.mem_alloc() gives the heap really in use.
 #
 # Output: one line "step {json}" per step, then "figures {json}".
-# A manifest with "only": "decode_dsmr" or "decode_gcm" decodes that family alone (the runs
-# that measure the heap a board reading that kind of meter needs).
+# The decode rows are heapdecode.py's, which tools/heap.py also runs alone, once per family.
 import gc
 import json
-
-REPEAT = 300
 
 _probe = None
 
@@ -72,28 +69,13 @@ class Probe:
         yield
         f["import_cosem"] = gc.mem_alloc()
         m = self.manifest
+        import heapdecode  # (after import_cosem: that figure carries none of it)
         for name, data_file, key_hex, auth_hex in (("decode_dsmr", m["dsmr"], None, None),
                                                    ("decode_gcm", m["gcm"], m["gcm_key"], m["gcm_auth_key"])):
-            if m.get("only", name) != name:
-                continue  # a run of one family (a meter sends one) decodes that family alone
             self.begin(name)
-            data = _read(self.root + "/probe/" + data_file)
-            d = cosem.Decoder(key=bytes.fromhex(key_hex) if key_hex else None,
-                              auth_key=bytes.fromhex(auth_hex) if auth_hex else None)
-            yield from _decodes(d, data)
-            kept = yield from _settle(d, data)  # the modules, the decoder and its buffers
-            gc.disable()
-            before = gc.mem_alloc()
-            items = d.feed(data)
-            f[name + "_alloc"] = gc.mem_alloc() - before
-            # the heap one more decode needs if nothing is freed during it (fragmentation aside)
-            f[name + "_heap"] = kept + f[name + "_alloc"]
-            gc.enable()
-            if len(items) != 1 or not items[0].ok:
-                raise ValueError("the measured decode gave no message")
-            d = items = data = None
-            if "only" in m:  # the modules loaded (heap.py keeps the decoder's)
-                f[name + "_modules"] = list(__import__("sys").modules)
+            yield from heapdecode.row(f, name, _read(self.root + "/probe/" + data_file), key_hex, auth_hex)
+        heapdecode = None
+        del __import__("sys").modules["heapdecode"]  # nor do the application's figures
         if m.get("app"):
             self.begin("app_import")
             import heapapp
@@ -122,48 +104,9 @@ class Probe:
             kept[name] = gc.mem_alloc() - before
 
 
-def _decodes(d, data):
-    """REPEAT decodes of data through d, in a frame of their own that is dropped before the
-    heap is read (see _settle)."""
-    for i in range(REPEAT):
-        items = d.feed(data)
-        if len(items) != 1 or not items[0].ok:
-            raise ValueError("decode %d gave %r" % (i, items))
-        items = None
-        if i % 50 == 49:
-            gc.collect()
-            yield  # lets this VM free the garbage of the last decodes
-
-
-def _settle(d, data):
-    """-> the heap in use once the decodes' garbage is gone: the least of four collections,
-    each after one more decode whose allocations start a block further on.
-
-    The collector is conservative: any word that looks like a heap address keeps the block
-    it points into, and with all it references. In this VM heap addresses are small numbers,
-    so bytecode and data words do look like some; the last decode's message, had it landed
-    there, would count as kept and the figure would move with unrelated code. A board's
-    addresses rarely look like data. (The Nones passed to _collect clear the value-stack
-    slots an earlier expression left behind, which the collector scans too.)"""
-    least = 1 << 30
-    for i in range(4):
-        pad = bytearray(16 * i)
-        items = d.feed(data)
-        pad = items = None
-        _collect(None, None, None, None, None, None, None, None, None, None, None, None)
-        yield
-        if gc.mem_alloc() < least:
-            least = gc.mem_alloc()
-    return least
-
-
-def _collect(a, b, c, d, e, f, g, h, i, j, k, m):
-    gc.collect()
-
-
-def main(root, manifest_name):
+def main(root):
     global _probe
-    _probe = Probe(root, manifest_name)
+    _probe = Probe(root)
 
 
 def more():
