@@ -69,6 +69,15 @@ def test_python_aes_tables_wait_for_the_first_python_cipher():
         importlib.reload(aes)
 
 
+def test_gcm_reduction_table_is_r_times_x4_folded_into_the_top_limb():
+    r_poly = 0xE1 << 120  # x^128 = x^7 + x^2 + x + 1, reflected
+    for r in range(16):
+        v = r
+        for _ in range(4):
+            v = (v >> 1) ^ r_poly if v & 1 else v >> 1
+        assert v & ((1 << 112) - 1) == 0 and gcm._LAST4[r] == v >> 112, r
+
+
 class _FakeAesio:
     """Stands in for CircuitPython's aesio: ECB only, 16-byte buffers, records use."""
 
