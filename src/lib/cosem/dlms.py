@@ -12,21 +12,6 @@ general-block-transfer (0xE0):
 
 # A-XDR and COSEM time are loaded when a notification (or a raw APDU, or a block) is first
 # read: a ciphered APDU that carries a DSMR telegram needs neither.
-axdr = None
-_iso = None
-
-
-def _load_axdr():
-    global axdr
-    from . import axdr
-    return axdr
-
-
-def _load_iso():
-    global _iso
-    from .cosemtime import iso as _iso
-    return _iso
-
 DATA_NOTIFICATION = 0x0F
 GLO_CIPHERING = 0xDB
 DED_CIPHERING = 0xDC
@@ -44,7 +29,7 @@ class ApduError(ValueError):
 
 def data_notification(data):
     """-> (fields dict, body node). Raises ApduError."""
-    ax = axdr or _load_axdr()
+    from . import axdr as ax
     if len(data) < 6:
         raise ApduError("truncated", "data-notification shorter than its header")
     # (the invoke id's hex made from its four bytes: no slice, no bytes copy)
@@ -69,7 +54,8 @@ def data_notification(data):
     if stamp is not None:
         if len(stamp) != 12:
             raise ApduError("truncated", "data-notification date-time cut short")
-        fields["datetime"] = (_iso or _load_iso())(stamp)
+        from .cosemtime import iso
+        fields["datetime"] = iso(stamp)
         fields["datetime_raw"] = stamp.hex()
     try:
         body, end = ax.decode(data, p)
@@ -142,7 +128,10 @@ def decipher(parts, key, auth_key, ciphers=None):
     from . import gcm  # imported on first use: unencrypted meters never pay for it
     iv = parts["system_title"] + parts["frame_counter"]
     tag = parts["tag"]
-    aad = bytes([sc]) + (auth_key or b"")
+    aad = bytearray(1 + (len(auth_key) if auth_key else 0))  # SC || AK, made once (no temporaries)
+    aad[0] = sc
+    if auth_key:
+        aad[1:] = auth_key
     check = tag is not None and auth_key is not None
     cipher = ciphers.get(key) if ciphers is not None else None
     try:

@@ -10,26 +10,9 @@ Functions of the Decoder d (its state stays on it): they return what stream._sca
 
 from .message import Failure, Message
 
-hdlc = dlms = streamjoin = None
 drop_joins = lost = None  # streamjoin's, set when it loads (only an open join calls them)
-
-
-def _load_hdlc():
-    global hdlc
-    from . import hdlc
-    return hdlc
-
-
-def _load_dlms():
-    global dlms
-    from . import dlms
-    return dlms
-
-
-def _load_join():
-    global streamjoin
-    from . import streamjoin
-    return streamjoin
+# (hdlc, dlms and streamjoin are imported where they are used, on first use: an import of a
+# loaded module is a look-up, and a module-level loader would cost heap of its own)
 
 
 def mbus_at(d, buf, pos, avail, out, final):
@@ -44,7 +27,7 @@ def bare_at(d, buf, pos, avail, out, final):
 
 # --- HDLC -------------------------------------------------------------------------------
 def hdlc_at(d, buf, pos, avail, out, final):
-    hd = hdlc or _load_hdlc()
+    from . import hdlc as hd
     status, end, res = hd.parse_at(buf, pos, avail, False)
     if status == hd.SKIP:
         return 0
@@ -80,9 +63,10 @@ def hdlc_at(d, buf, pos, avail, out, final):
     # a message's first segment (or a whole message) starts with the LLC header (E6 E7 00) and
     # an APDU tag; a later segment starts mid-body (2**-24 odds of looking like one)
     first = b - a >= 4 and buf[a] == 0xE6 and buf[a + 1] == 0xE7 and buf[a + 2] == 0x00
-    if (d._seg is not None or frame.segmented) and (streamjoin or _load_join()).hdlc_segment(
-            d, frame, buf, raw, out, first):
-        return end
+    if d._seg is not None or frame.segmented:
+        from . import streamjoin
+        if streamjoin.hdlc_segment(d, frame, buf, raw, out, first):
+            return end
     # the usual frame, a whole message: its APDU (without the LLC header) read where it is,
     # through a view that nothing keeps (the values decoded from it are new bytes)
     if first:
@@ -93,13 +77,14 @@ def hdlc_at(d, buf, pos, avail, out, final):
 
 # --- APDU to message --------------------------------------------------------------------
 def take_apdu(d, apdu, fmt, fields, raw, out, joined=False):
-    dl = dlms or _load_dlms()
+    from . import dlms as dl
     if not apdu:
         out.append(Failure(fmt, "apdu", "frame without an APDU", raw))
         return
     try:
         if apdu[0] == dl.BLOCK_TRANSFER:
-            apdu = (streamjoin or _load_join()).block(d, apdu, fmt, raw, out)
+            from . import streamjoin
+            apdu = streamjoin.block(d, apdu, fmt, raw, out)
             if apdu is None:
                 return
             raw = apdu[1]
@@ -107,7 +92,8 @@ def take_apdu(d, apdu, fmt, fields, raw, out, joined=False):
             joined = True
         elif d._gbt is not None:
             # any other APDU between two blocks: the transfer lost its later blocks
-            (streamjoin or _load_join()).block_lost(d, out)
+            from . import streamjoin
+            streamjoin.block_lost(d, out)
         item = _message(d, apdu, fmt, fields, raw)
         if joined and item.ok and (item.apdu.get("trailing_bytes") or not item.readings):
             # a joined body that ends before its bytes do, or in which no reading can be
@@ -123,7 +109,7 @@ def take_apdu(d, apdu, fmt, fields, raw, out, joined=False):
 
 
 def _message(d, apdu, fmt, fields, raw, security=None):
-    dl = dlms or _load_dlms()
+    from . import dlms as dl
     tag = apdu[0]
     if tag == dl.GLO_CIPHERING or tag == dl.DED_CIPHERING:
         if security is not None:
