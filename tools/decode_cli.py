@@ -11,7 +11,7 @@ import argparse
 import sys
 
 from cosem import Decoder
-from cosem.message import json_line
+from cosem.msgjson import json_line
 
 from host.capture import read
 from tools.cli import ArgumentParser

@@ -1,5 +1,6 @@
 """The Polish encrypted P1 hybrid: a DSMR identification line, then a GCM block and '!' + CRC
-(dsmr.parse hands it here; meters that never send it never load this module)."""
+(dsmr.parse hands it here), and a DSMR telegram carried in a ciphered DLMS APDU (streambin
+hands it here); meters that send neither never load this module."""
 
 from .crc import crc16_arc
 from .dsmr import _crc_failure, _end_line, _message
@@ -74,3 +75,15 @@ def parse_hybrid(data, start, body, ident, key, check_crc):
     out = _message(whole, ident, body - start, len(whole) - 1, msg)
     out.raw = bytes(data)  # what came over the wire, for log.txt and replay
     return out
+
+
+def ciphered_telegram(plain, key, glo, security, fmt, raw):
+    """A DSMR telegram a general-glo/ded-ciphering APDU carried (streambin._message) -> the
+    Message or Failure, with the APDU's type and security fields."""
+    from .dsmr import parse
+    item = parse(bytes(plain), key)
+    item.raw = raw
+    if item.ok:
+        item.apdu = {"type": "general-glo-ciphering" if glo else "general-ded-ciphering", "security": security}
+        item.format = "dsmr" if fmt == "apdu" else fmt
+    return item

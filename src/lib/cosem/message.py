@@ -203,10 +203,3 @@ class Failure:
 
     def __repr__(self):
         return "Failure(%s: %s)" % (self.reason, self.text)
-
-
-def json_line(item):
-    """One line of `build.py decode` output for a Message or a Failure."""
-    out = []
-    (msgjson or _msgjson()).write(item, out)
-    return "".join(out)

@@ -86,3 +86,10 @@ def log_entry(f, when=None):
         out.append("\n")
     out.append("--- End ---\n")
     return "".join(out)
+
+
+def json_line(item):
+    """One line of `build.py decode` output for a Message or a Failure."""
+    out = []
+    write(item, out)
+    return "".join(out)

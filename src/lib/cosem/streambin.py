@@ -121,16 +121,8 @@ def _message(d, apdu, fmt, fields, raw, security=None):
                "authenticated": bool(parts["tag"] is not None and d.auth_key is not None)}
         plain = dl.decipher(parts, d.key, d.auth_key, d._ciphers)
         if plain and plain[0] == 0x2F:  # '/': a DSMR telegram (no slice made to tell)
-            from . import dsmr
-            item = dsmr.parse(bytes(plain), d.key)
-            if item.ok:
-                item.apdu = {"type": "general-glo-ciphering" if tag == dl.GLO_CIPHERING else "general-ded-ciphering",
-                             "security": sec}
-                item.raw = raw
-                item.format = "dsmr" if fmt == "apdu" else fmt
-            else:
-                item.raw = raw
-            return item
+            from .dsmrgcm import ciphered_telegram
+            return ciphered_telegram(plain, d.key, tag == dl.GLO_CIPHERING, sec, fmt, raw)
         return _message(d, plain, fmt, fields, raw, sec)  # (a bytearray: read, never kept)
     if tag != dl.DATA_NOTIFICATION:
         raise dl.ApduError("apdu", "APDU 0x%02x is not a push this decoder reads" % tag)
