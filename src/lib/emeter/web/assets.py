@@ -65,12 +65,14 @@ def file_of(path):
 
 def _file_version(full):
     h = hashlib.sha256()
+    buf = bytearray(CHUNK)  # one buffer for the whole file: no new bytes per piece
+    view = memoryview(buf)
     with open(full, "rb") as f:
         while True:
-            piece = f.read(CHUNK)
-            if not piece:
+            n = f.readinto(buf)
+            if not n:
                 break
-            h.update(piece)
+            h.update(buf if n == CHUNK else view[:n])
     return h.digest()[:6].hex()
 
 

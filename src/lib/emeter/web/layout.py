@@ -1,13 +1,9 @@
 """The frame every page shares: head (cached assets), the top bar with its links."""
 
 from emeter.web import assets
+from emeter.web.pages import esc as _esc
 
 NAV = (("/", "Dashboard"), ("/log", "Log"), ("/setup", "Setup"), ("/data.json", "data.json"))
-_ESC = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
-
-
-def _esc(s):
-    return "".join(_ESC.get(ch, ch) for ch in str(s))
 
 
 def header(title, current=None):

@@ -7,23 +7,25 @@ emeter.web.plainpages, loaded when one is asked for.
 
 from cosem.jsonw import dumps
 
-_ESC = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
+_ESC = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&#39;"))
 
 
 def esc(value):
     """Any value as HTML text: str() of it with the five markup characters replaced."""
-    if value is None:
+    if type(value) is str:
+        s = value
+    elif value is None:
         return ""
-    if isinstance(value, (bytes, bytearray)):
+    elif isinstance(value, (bytes, bytearray)):
         s = bytes(value).hex()
     elif isinstance(value, (list, tuple, dict)):
         s = dumps(value)
     else:
         s = str(value)
-    out = []
-    for ch in s:
-        out.append(_ESC.get(ch, ch))
-    return "".join(out)
+    if "&" in s or "<" in s or ">" in s or '"' in s or "'" in s:
+        for ch, entity in _ESC:  # "&" first: the entities written here are not escaped again
+            s = s.replace(ch, entity)
+    return s  # (the usual text has none of them: returned as it is, nothing allocated)
 
 
 def readings_table(message):
