@@ -1,6 +1,8 @@
-"""The dashboard's routes: / and /log (their pages are built by emeter.web.dashpage,
-loaded for the request and forgotten once the page is built), the assets, and the
-small JSON routes the page's script reads (/history.json, /status.json, /energy.json).
+"""The dashboard's routes: / and /log (their pages come from emeter.web.dashpage, loaded
+for the request and dropped from sys.modules at once: the page's generator keeps what it
+needs until the page has gone out), the assets, and the small JSON routes the page's
+script reads (/history.json, /status.json, /energy.json). Pages go out in chunks gathered
+in one buffer (pieces_response), built while they are sent.
 """
 
 from emeter.lazy import forget
@@ -97,7 +99,7 @@ def add_routes(web):
                                headers=dict(_NO_STORE))
 
     def log(request):
-        return _pieces(request, _parts("log_page_parts", app))
+        return pieces_response(request, _parts("log_page_parts", app))
 
     server = web.server
     server.route(assets.CSS_PATH, GET)(asset(assets.CSS_PATH))
@@ -109,11 +111,12 @@ def add_routes(web):
 
 
 def index_response(web, request):
-    return _pieces(request, _parts("index_parts", web.app))
+    return pieces_response(request, _parts("index_parts", web.app))
 
 
 def _parts(builder, app):
-    """The pieces of a page, from the page module loaded for this request only."""
+    """The pieces of a page (a generator), from the page module loaded for this request only
+    (the generator keeps what it needs of the module while the page goes out)."""
     from emeter.web import dashpage
     try:
         return getattr(dashpage, builder)(app)
@@ -121,7 +124,35 @@ def _parts(builder, app):
         forget("emeter.web.dashpage")
 
 
-def _pieces(request, parts):
-    """An HTML page sent as its pieces (chunked transfer): never joined, never encoded whole."""
+CHUNK = 1024  # bytes of a page gathered before they go out as one chunk
+try:
+    bytearray().extend("a")  # MicroPython, CircuitPython: a str's UTF-8 bytes go in as they are
+    _EXTEND_STR = True
+except TypeError:  # CPython: encoded first
+    _EXTEND_STR = False
+
+
+def pieces_response(request, pieces, status=None):
+    """An HTML page sent as its pieces (an iterable of text), gathered into chunks of about
+    CHUNK bytes in one buffer (chunked transfer): the page is never joined, never encoded
+    whole, and a board builds each piece only when the one before has gone out."""
     from adafruit_httpserver import ChunkedResponse
-    return ChunkedResponse(request, lambda: parts, content_type=_HTML, headers=dict(_NO_STORE))
+    from adafruit_httpserver.status import OK_200
+    return ChunkedResponse(request, lambda: _gathered(pieces), status=status or OK_200,
+                           content_type=_HTML, headers=dict(_NO_STORE))
+
+
+def _gathered(pieces):
+    buf = bytearray(CHUNK)
+    buf[:] = b""  # empty, its room kept: every chunk of the page goes through this buffer
+    for p in pieces:
+        if len(buf) + len(p) > CHUNK:
+            if buf:
+                yield buf if _EXTEND_STR else bytes(buf)  # sent before this resumes
+                buf[:] = b""
+            if len(p) >= CHUNK:
+                yield p  # a big piece goes out on its own
+                continue
+        buf.extend(p if _EXTEND_STR else p.encode("utf-8"))
+    if buf:
+        yield buf if _EXTEND_STR else bytes(buf)

@@ -29,14 +29,24 @@ def esc(value):
 
 
 def readings_table(message):
-    out = ['<table><tr><th>Reading</th><th class="v">Value</th><th>Unit</th></tr>']
+    return "".join(readings_parts(message))
+
+
+def readings_parts(message):
+    """Every reading as a table, in HTML pieces."""
+    yield '<table><tr><th>Reading</th><th class="v">Value</th><th>Unit</th></tr>'
     for r in message.readings:
-        name = r.name
-        extra = ""
+        yield "<tr><td>"
+        yield esc(r.name or "")
+        yield ' <span class="o">'
+        yield esc(r.obis)
+        yield "</span>"
         if r.extra:
-            extra = " ".join("%s=%s" % (esc(k), esc(r.extra[k])) for k in sorted(r.extra))
-            extra = ' <span class="o">%s</span>' % extra
-        out.append('<tr><td>%s <span class="o">%s</span>%s</td><td class="v">%s</td><td>%s</td></tr>'
-                   % (esc(name or ""), esc(r.obis), extra, esc(r.value), esc(r.unit)))
-    out.append("</table>")
-    return "".join(out)
+            yield ' <span class="o">%s</span>' % " ".join(
+                "%s=%s" % (esc(k), esc(r.extra[k])) for k in sorted(r.extra))
+        yield '</td><td class="v">'
+        yield esc(r.value)
+        yield "</td><td>"
+        yield esc(r.unit)
+        yield "</td></tr>"
+    yield "</table>"
