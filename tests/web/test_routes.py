@@ -125,3 +125,31 @@ def test_dashboard_page_code_is_let_go_once_the_page_is_built(running):
 def test_unknown_path_is_404(running):
     status, _, _ = running.get("/nope")
     assert status == 404
+
+
+def test_polling_before_the_server_listens_is_not_an_error(tmp_path):
+    # Wi-Fi still joining: the scheduler polls the web slot every pass before the server
+    # is started; that is waiting, not a failure to count
+    from emeter.app import App
+    from host.board import HostBoard
+    app = App(HostBoard(str(tmp_path)), port=0, host="127.0.0.1")
+    assert app.web.server.stopped
+    for _ in range(5):
+        assert not app.web.poll()
+    assert app.web.errors == 0
+    assert ("errors", 0) in app.extra_counters()
+
+
+def test_a_request_that_breaks_the_server_is_still_counted(tmp_path):
+    from emeter.app import App
+    from host.board import HostBoard
+    app = App(HostBoard(str(tmp_path)), port=0, host="127.0.0.1")
+    app.web.start(0, "127.0.0.1")
+    try:
+        def broken():
+            raise ValueError("a broken request")
+        app.web.server.poll = broken
+        assert app.web.poll()
+        assert app.web.errors == 1
+    finally:
+        app.web.stop()

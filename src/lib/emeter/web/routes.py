@@ -140,6 +140,8 @@ class Web:
         if self.claim_until is not None and ticks_diff(self.app.board.ticks_ms(),
                                                        self.claim_until) >= 0:
             self.claim_until = None  # closed for good (ticks wrap after days)
+        if self.server.stopped:  # not listening yet (Wi-Fi still joining), or stopped
+            return False
         try:
             return self.server.poll() not in ("no_request", "connection_timed_out")
         except Exception:  # a broken request or a client gone: never stop the loop
