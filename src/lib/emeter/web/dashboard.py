@@ -121,7 +121,13 @@ def _parts(builder, app):
     try:
         return getattr(dashpage, builder)(app)
     finally:
-        forget("emeter.web.dashpage")
+        forget_pages()
+
+
+def forget_pages():
+    """Drop the page modules from sys.modules (their heap goes once the page has gone out)."""
+    for name in ("dashpage", "plainpages", "layout", "pages"):
+        forget("emeter.web." + name)
 
 
 CHUNK = 1024  # bytes of a page gathered before they go out as one chunk

@@ -256,7 +256,7 @@ class Web:
             return setupform.handle(self, request)
         finally:
             forget("emeter.web.setupform")
-            forget("emeter.web.plainpages")
+            dashboard.forget_pages()
             forget("emeter.web.forms")
             forget_checks()  # the form's choices and checkers
 
