@@ -126,7 +126,7 @@ def _parts(builder, app):
 
 def forget_pages():
     """Drop the page modules from sys.modules (their heap goes once the page has gone out)."""
-    for name in ("dashpage", "plainpages", "layout", "pages"):
+    for name in ("dashpage", "plainpages", "layout", "pages", "style"):
         forget("emeter.web." + name)
 
 
