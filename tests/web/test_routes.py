@@ -153,3 +153,15 @@ def test_a_request_that_breaks_the_server_is_still_counted(tmp_path):
         assert app.web.errors == 1
     finally:
         app.web.stop()
+
+
+def test_the_http_library_parts_no_route_uses_are_let_go(tmp_path):
+    # a board keeps every class a module defines: what the web never uses is dropped
+    from emeter.app import App
+    from host.board import HostBoard
+    import adafruit_httpserver
+    from adafruit_httpserver import MIMETypes, response
+    App(HostBoard(str(tmp_path)), port=0, host="127.0.0.1")
+    for name in ("Websocket", "SSEResponse", "JSONResponse", "Redirect"):
+        assert not hasattr(response, name) and not hasattr(adafruit_httpserver, name), name
+    assert MIMETypes.REGISTERED == {}

@@ -105,8 +105,26 @@ class _Server(Server):
         return guarded
 
 
+def _unload_unused():
+    """Give back the heap of what adafruit_httpserver loads and no route here uses: its MIME
+    table (every response names its type; the library's own way to drop rows) and the
+    response classes for WebSocket, server-sent events, JSON and redirects (about 5 kB on a
+    board; nothing in the library refers to them)."""
+    import sys
+    from adafruit_httpserver import MIMETypes
+    MIMETypes.configure(keep_for=[])
+    for name in ("adafruit_httpserver", "adafruit_httpserver.response"):
+        module = sys.modules.get(name)
+        for cls in ("Websocket", "SSEResponse", "JSONResponse", "Redirect"):
+            try:
+                delattr(module, cls)
+            except (AttributeError, KeyError, TypeError):  # gone already (MicroPython: KeyError)
+                pass
+
+
 class Web:
     def __init__(self, app, pool):
+        _unload_unused()
         self.app = app
         board = app.board
         self.gate = GatedPool(pool, board.ticks_ms, pump=app.sched.pump, sleep_ms=board.sleep_ms)
