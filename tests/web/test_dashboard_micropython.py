@@ -7,7 +7,7 @@ them in the MicroPython VM (tools/mpy_vm.py) and compares the output with CPytho
 from vmhelp import FAKE_BOARD, same_under_micropython
 
 PROBE = r'''
-from emeter.web import assets, dashboard, dashpage, formrules
+from emeter.web import assets, dashboard, dashpage, formrules, logpage
 from emeter.store.faillog import FailLog
 from emeter.store.history import PowerHistory, watts
 from emeter.state import State
@@ -67,7 +67,7 @@ app.log.add(f, app.state.now_text())
 page = dashpage.index(app)
 print(len(page), "<script>x" in page, "&lt;script&gt;x" in page, "1234567.891" in page)
 print(page.count('data-o="'), page.count("data-d="), page.count("data-s="))
-log = dashpage.log_page(app)
+log = logpage.log_page(app)
 print(len(log), log.count('class="entry"'), "build.py decode" in log)
 print(dashboard.status_doc(app))
 print(dashboard.parse_entry(app.log.entries[-1])["when"])

@@ -118,8 +118,9 @@ def test_dashboard_page_code_is_let_go_once_the_page_is_built(running):
     for path in ("/", "/log"):
         status, _, body = running.get(path)
         assert status == 200 and body.endswith(b"</html>")
-        # the page builder is loaded per request, not kept resident on the board
-        assert "emeter.web.dashpage" not in sys.modules
+        # the page builders are loaded per request, not kept resident on the board
+        for name in ("dashpage", "logpage", "layout", "pages"):
+            assert "emeter.web." + name not in sys.modules
 
 
 def test_unknown_path_is_404(running):

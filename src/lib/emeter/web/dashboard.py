@@ -1,8 +1,8 @@
-"""The dashboard's routes: / and /log (their pages come from emeter.web.dashpage, loaded
-for the request and dropped from sys.modules at once: the page's generator keeps what it
-needs until the page has gone out), the assets, and the small JSON routes the page's
-script reads (/history.json, /status.json, /energy.json). Pages go out in chunks gathered
-in one buffer (pieces_response), built while they are sent.
+"""The dashboard's routes: / and /log (their pages come from emeter.web.dashpage and
+emeter.web.logpage, loaded for the request and dropped from sys.modules at once: the
+page's generator keeps what it needs until the page has gone out), the assets, and the
+small JSON routes the page's script reads (/history.json, /status.json, /energy.json).
+Pages go out in chunks gathered in one buffer (pieces_response), built while they are sent.
 """
 
 from emeter.lazy import forget
@@ -99,7 +99,7 @@ def add_routes(web):
                                headers=dict(_NO_STORE))
 
     def log(request):
-        return pieces_response(request, _parts("log_page_parts", app))
+        return pieces_response(request, _parts("logpage", "log_page_parts", app))
 
     server = web.server
     server.route(assets.CSS_PATH, GET)(asset(assets.CSS_PATH))
@@ -111,22 +111,25 @@ def add_routes(web):
 
 
 def index_response(web, request):
-    return pieces_response(request, _parts("index_parts", web.app))
+    return pieces_response(request, _parts("dashpage", "index_parts", web.app))
 
 
-def _parts(builder, app):
+def _parts(module, builder, app):
     """The pieces of a page (a generator), from the page module loaded for this request only
     (the generator keeps what it needs of the module while the page goes out)."""
-    from emeter.web import dashpage
     try:
-        return getattr(dashpage, builder)(app)
+        if module == "logpage":
+            from emeter.web import logpage as page
+        else:
+            from emeter.web import dashpage as page
+        return getattr(page, builder)(app)
     finally:
         forget_pages()
 
 
 def forget_pages():
     """Drop the page modules from sys.modules (their heap goes once the page has gone out)."""
-    for name in ("dashpage", "plainpages", "layout", "pages", "style"):
+    for name in ("dashpage", "logpage", "plainpages", "layout", "pages", "style"):
         forget("emeter.web." + name)
 
 
