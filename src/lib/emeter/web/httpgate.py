@@ -59,6 +59,7 @@ class GatedPool:
         self.client_timeout_ms = client_timeout_ms
         self.send_timeout_ms = send_timeout_ms
         self.listener = None
+        self.buf = None   # the listener's read buffer: Web hands it the HTTP server's own
         self.dropped = 0  # connections closed unanswered (too slow, too large, too many)
         self.busy = 0     # connections answered 503 (all slots taken by slower clients)
 
@@ -75,7 +76,9 @@ class _Listener:
         self.gate = gate
         self.sock = sock
         self.pending = []  # [conn, addr, bytearray, started]
-        self.buf = bytearray(1024)
+        # read into, then copied at once: the server reads a request later from _Ready,
+        # so the two can share one buffer (gate.buf)
+        self.buf = gate.buf or bytearray(1024)
 
     def setsockopt(self, *args):
         self.sock.setsockopt(*args)

@@ -129,6 +129,9 @@ class Web:
         board = app.board
         self.gate = GatedPool(pool, board.ticks_ms, pump=app.sched.pump, sleep_ms=board.sleep_ms)
         self.server = _Server(self.gate, self)
+        # the server reads each request from memory (_Ready), after the gate has read it
+        # from the socket: one buffer serves both
+        self.gate.buf = getattr(self.server, "_buffer", None)
         self.fails = {}         # address -> [wrong passwords in a row, ticks it may try again]
         self.floor = [0, 0]     # the same for the whole device (many addresses at once)
         self.auth_failed = 0
