@@ -21,9 +21,14 @@ def last_failure(app):
         return None
     when = None
     if app.log.entries:
-        head = parse_entry(app.log.entries[-1])
-        if head and head["reason"] == lf[0]:
-            when = head["when"]
+        entry = app.log.entries[-1]
+        end = entry.find(b"\n")  # its first line says when and why: the rest is not read
+        try:
+            head = _head(bytes(entry[:end] if end >= 0 else entry).decode("utf-8"))
+        except UnicodeError:
+            head = None
+        if head and head[1] == lf[0]:
+            when = head[0]
     return {"reason": lf[0], "text": lf[1], "when": when, "what": "%s: %s" % lf}
 
 
@@ -34,14 +39,8 @@ def _only_hex(s):
     return True
 
 
-def parse_entry(entry):
-    """A log.txt block -> {"when", "reason", "text", "hex", "block"}, or None if unreadable."""
-    try:
-        block = bytes(entry).decode("utf-8")
-    except UnicodeError:
-        return None
-    lines = block.split("\n")
-    first = lines[0]
+def _head(first):
+    """(when, reason, text, format) of a log.txt block's first line, or None."""
     if not first.startswith("--- Start ---"):
         return None
     rest = first[13:].strip()
@@ -56,8 +55,21 @@ def parse_entry(entry):
     if paren >= 0 and text.endswith(" bytes)") and "," in text[paren:]:
         fmt = text[paren + 2:text.find(",", paren)]  # "... (hdlc, 396 bytes)" -> "hdlc"
         text = text[:paren]
+    return when, reason, text, fmt
+
+
+def parse_entry(entry):
+    """A log.txt block -> {"when", "reason", "text", "hex", "block"}, or None if unreadable."""
+    try:
+        block = bytes(entry).decode("utf-8")
+    except UnicodeError:
+        return None
+    lines = block.split("\n")
+    head = _head(lines[0])
+    if head is None:
+        return None
     hexlines = [ln for ln in lines[1:] if ln and _only_hex(ln)]  # not "--- End ---", "... (cut)"
-    return {"when": when, "reason": reason, "text": text, "format": fmt,
+    return {"when": head[0], "reason": head[1], "text": head[2], "format": head[3],
             "hex": "\n".join(hexlines), "block": block}
 
 
