@@ -166,3 +166,40 @@ def test_the_http_library_parts_no_route_uses_are_let_go(tmp_path):
     for name in ("Websocket", "SSEResponse", "JSONResponse", "Redirect"):
         assert not hasattr(response, name) and not hasattr(adafruit_httpserver, name), name
     assert MIMETypes.REGISTERED == {}
+
+
+def test_data_json_goes_out_with_its_length_also_for_head(running):
+    import socket
+    status, headers, body = running.get("/data.json")
+    assert status == 200 and int(headers["content-length"]) == len(body)
+    s = socket.create_connection(("127.0.0.1", running.port))
+    s.sendall(b"HEAD /data.json HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    s.settimeout(10)
+    out = b""
+    while True:
+        chunk = s.recv(4096)
+        if not chunk:
+            break
+        out += chunk
+    s.close()
+    head, _, rest = out.partition(b"\r\n\r\n")
+    hh = dict(line.split(": ", 1) for line in head.decode().lower().split("\r\n")[1:])
+    assert rest == b"" and abs(int(hh["content-length"]) - len(body)) <= 4  # (elapsed moved on)
+
+
+def test_data_json_bytes_are_the_document_text_in_utf8():
+    from cosem.message import Message
+    from cosem.number import Dec
+    from emeter.state import State
+    from emeter.web import datajson
+    from vmhelp import FAKE_BOARD
+    scope = {}
+    exec(FAKE_BOARD, scope)
+    st = State(scope["Board"]())
+    m = Message("dsmr")
+    m.meter = {"id": "caf\u00e9 \u2013 \"x\"\n"}
+    m.add("1-0:1.8.0", Dec(1234567891, -3), "kWh")
+    m.add("0-0:96.13.0", "\u00b5 <\u2013>", None)
+    st.good(m)
+    dev = datajson.device(st, {"ip": "1.2.3.4", "ap": False}, "emeter")
+    assert datajson.document_bytes(st, dev) == datajson.document(st, dev).encode("utf-8")

@@ -7,6 +7,7 @@ Pages go out in chunks gathered in one buffer (pieces_response), built while the
 
 from emeter.lazy import forget
 from emeter.web import assets
+from emeter.web.textbuf import EXTEND_STR
 
 _HTML = "text/html; charset=utf-8"
 _JSON = "application/json"
@@ -146,11 +147,6 @@ def forget_pages():
 
 
 CHUNK = 1024  # bytes of a page gathered before they go out as one chunk
-try:
-    bytearray().extend("a")  # MicroPython, CircuitPython: a str's UTF-8 bytes go in as they are
-    _EXTEND_STR = True
-except TypeError:  # CPython: encoded first
-    _EXTEND_STR = False
 
 
 def pieces_response(request, pieces, status=None):
@@ -169,11 +165,11 @@ def _gathered(pieces):
     for p in pieces:
         if len(buf) + len(p) > CHUNK:
             if buf:
-                yield buf if _EXTEND_STR else bytes(buf)  # sent before this resumes
+                yield buf if EXTEND_STR else bytes(buf)  # sent before this resumes
                 buf[:] = b""
             if len(p) >= CHUNK:
                 yield p  # a big piece goes out on its own
                 continue
-        buf.extend(p if _EXTEND_STR else p.encode("utf-8"))
+        buf.extend(p if EXTEND_STR else p.encode("utf-8"))
     if buf:
-        yield buf if _EXTEND_STR else bytes(buf)
+        yield buf if EXTEND_STR else bytes(buf)

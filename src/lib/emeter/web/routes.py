@@ -70,7 +70,7 @@ def _head_only(r):
     body = r._body
     if isinstance(body, str):
         body = body.encode("utf-8")
-    if isinstance(body, bytes):
+    if isinstance(body, (bytes, bytearray)):
         r._headers.setdefault("Content-Length", str(len(body)))
         r._body = b""
     else:  # ChunkedResponse: its headers alone
@@ -174,7 +174,7 @@ class Web:
         return dashboard.index_response(self, request)  # issue 6: the dashboard page
 
     def data(self, request):
-        body = datajson.document(self.app.state, self.app.device_json())
+        body = datajson.document_bytes(self.app.state, self.app.device_json())
         return Response(request, body, content_type="application/json",
                         headers=dict(_NO_STORE))  # no CORS: other sites must not read it
 
