@@ -70,7 +70,7 @@ print(page.count('data-o="'), page.count("data-d="), page.count("data-s="))
 log = logpage.log_page(app)
 print(len(log), log.count('class="entry"'), "build.py decode" in log)
 print(dashboard.status_doc(app))
-print(dashboard.parse_entry(app.log.entries[-1])["when"])
+print(logpage.parse_entry(app.log.entries[-1])["when"])
 print(formrules.rules_json())
 for p in (assets.CSS_PATH, assets.JS_PATH):
     body, version, gz = assets.get(p)

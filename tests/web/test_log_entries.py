@@ -2,7 +2,7 @@
 
 from cosem.message import Failure
 
-from emeter.web.dashboard import parse_entry
+from emeter.web.logpage import parse_entry
 
 
 def test_a_block_gives_back_what_the_failure_said():

@@ -25,7 +25,7 @@ def last_failure(app):
         entry = app.log.entries[-1]
         end = entry.find(b"\n")  # its first line says when and why: the rest is not read
         try:
-            head = _head(bytes(entry[:end] if end >= 0 else entry).decode("utf-8"))
+            head = head_line(bytes(entry[:end] if end >= 0 else entry).decode("utf-8"))
         except UnicodeError:
             head = None
         if head and head[1] == lf[0]:
@@ -33,14 +33,7 @@ def last_failure(app):
     return {"reason": lf[0], "text": lf[1], "when": when, "what": "%s: %s" % lf}
 
 
-def _only_hex(s):
-    for ch in s:
-        if ch not in "0123456789abcdef":
-            return False
-    return True
-
-
-def _head(first):
+def head_line(first):
     """(when, reason, text, format) of a log.txt block's first line, or None."""
     if not first.startswith("--- Start ---"):
         return None
@@ -57,21 +50,6 @@ def _head(first):
         fmt = text[paren + 2:text.find(",", paren)]  # "... (hdlc, 396 bytes)" -> "hdlc"
         text = text[:paren]
     return when, reason, text, fmt
-
-
-def parse_entry(entry):
-    """A log.txt block -> {"when", "reason", "text", "hex", "block"}, or None if unreadable."""
-    try:
-        block = bytes(entry).decode("utf-8")
-    except UnicodeError:
-        return None
-    lines = block.split("\n")
-    head = _head(lines[0])
-    if head is None:
-        return None
-    hexlines = [ln for ln in lines[1:] if ln and _only_hex(ln)]  # not "--- End ---", "... (cut)"
-    return {"when": head[0], "reason": head[1], "text": head[2], "format": head[3],
-            "hex": "\n".join(hexlines), "block": block}
 
 
 def status_doc(app):

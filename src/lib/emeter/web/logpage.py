@@ -3,10 +3,32 @@ log.txt, newest first, each with a copy button. Loaded for the request and let g
 the dashboard page (emeter.web.dashpage)."""
 
 from emeter.web import layout
-from emeter.web.dashboard import parse_entry
+from emeter.web.dashboard import head_line
 from emeter.web.pages import esc
 
 LOG_PAGE_BYTES = 16000  # of entries on /log: the page fits the 40 kB budget
+
+
+def _only_hex(s):
+    for ch in s:
+        if ch not in "0123456789abcdef":
+            return False
+    return True
+
+
+def parse_entry(entry):
+    """A log.txt block -> {"when", "reason", "text", "hex", "block"}, or None if unreadable."""
+    try:
+        block = bytes(entry).decode("utf-8")
+    except UnicodeError:
+        return None
+    lines = block.split("\n")
+    head = head_line(lines[0])
+    if head is None:
+        return None
+    hexlines = [ln for ln in lines[1:] if ln and _only_hex(ln)]  # not "--- End ---", "... (cut)"
+    return {"when": head[0], "reason": head[1], "text": head[2], "format": head[3],
+            "hex": "\n".join(hexlines), "block": block}
 
 
 def _entry_html(i, e):
