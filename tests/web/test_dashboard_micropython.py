@@ -68,6 +68,10 @@ page = dashpage.index(app)
 print(len(page), "<script>x" in page, "&lt;script&gt;x" in page, "1234567.891" in page)
 print(page.count('data-o="'), page.count("data-d="), page.count("data-s="))
 log = logpage.log_page(app)
+for whole, parts in ((page, dashpage.index_parts(app)), (log, logpage.log_page_parts(app))):
+    # what goes out: the pieces gathered in the chunk buffer (a str goes in as it is here)
+    sent = [c.encode("utf-8") if isinstance(c, str) else bytes(c) for c in dashboard._gathered(parts)]
+    print("gathered", b"".join(sent) == whole.encode("utf-8"), max(len(c) for c in sent) <= 2048)
 print(len(log), log.count('class="entry"'), "build.py decode" in log)
 print(dashboard.status_doc(app))
 print(logpage.parse_entry(app.log.entries[-1])["when"])
@@ -82,3 +86,4 @@ print(assets.response(assets.JS_PATH, {"If-None-Match": '"%s"' % assets.get(asse
 def test_the_dashboard_modules_behave_the_same_under_micropython():
     out_c = same_under_micropython(PROBE)
     assert "False True True" in out_c  # meter text escaped, exact decimals
+    assert out_c.count("gathered True True") == 2  # the chunks sent are the page's bytes
