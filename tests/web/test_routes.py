@@ -144,15 +144,21 @@ def test_polling_before_the_server_listens_is_not_an_error(tmp_path):
 def test_a_request_that_breaks_the_server_is_still_counted(tmp_path):
     from emeter.app import App
     from host.board import HostBoard
+    import socket
+    from apphelp import wait_for
     app = App(HostBoard(str(tmp_path)), port=0, host="127.0.0.1")
     app.web.start(0, "127.0.0.1")
+    s = socket.create_connection(("127.0.0.1", app.web.port()))
     try:
         def broken():
             raise ValueError("a broken request")
         app.web.server.poll = broken
-        assert app.web.poll()
+        assert not app.web.poll() and app.web.errors == 0  # nothing has arrived yet
+        s.sendall(b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        assert wait_for(app.web.poll)  # the request is in: the server takes it, and breaks
         assert app.web.errors == 1
     finally:
+        s.close()
         app.web.stop()
 
 
@@ -203,3 +209,30 @@ def test_data_json_bytes_are_the_document_text_in_utf8():
     st.good(m)
     dev = datajson.device(st, {"ip": "1.2.3.4", "ap": False}, "emeter")
     assert datajson.document_bytes(st, dev) == datajson.document(st, dev).encode("utf-8")
+
+
+def test_an_idle_pass_leaves_the_http_server_alone(tmp_path):
+    # no whole request has arrived: the gate says so, and the server is not polled (its
+    # poll would end in an exception raised and caught: garbage on every pass)
+    import socket
+    from emeter.app import App
+    from host.board import HostBoard
+    from apphelp import wait_for
+    app = App(HostBoard(str(tmp_path)), port=0, host="127.0.0.1")
+    app.web.start(0, "127.0.0.1")
+    polls = []
+    real = app.web.server.poll
+    app.web.server.poll = lambda: polls.append(1) or real()
+    s = socket.create_connection(("127.0.0.1", app.web.port()))
+    try:
+        s.sendall(b"GET /data.json HTTP/1.1\r\nHost: localhost\r\n")  # not whole yet
+        for _ in range(20):
+            assert not app.web.poll()
+        assert polls == []
+        s.sendall(b"\r\n")
+        assert wait_for(app.web.poll) and polls == [1]
+        s.settimeout(10)
+        assert s.recv(12) == b"HTTP/1.1 200"
+    finally:
+        s.close()
+        app.web.stop()
