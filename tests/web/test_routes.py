@@ -236,3 +236,21 @@ def test_an_idle_pass_leaves_the_http_server_alone(tmp_path):
     finally:
         s.close()
         app.web.stop()
+
+
+def test_log_txt_goes_out_entry_by_entry_as_the_log_holds_it(tmp_path, run_app):
+    # chunked, one entry at a time: the ring is never joined into one block on the board
+    from cosem.message import Failure
+    from emeter.store.faillog import NAME
+    from host.board import HostBoard
+    board = HostBoard(str(tmp_path))
+    board.write_file_atomic(NAME, b"".join(
+        Failure("hdlc", "fcs", "frame check sequence wrong %d" % i, bytes(range(i, 200)))
+        .log_entry("2026-01-0%dT00:00:00Z" % (i + 1)).encode() for i in range(3)))
+    r = run_app(board)
+    assert len(r.app.log.entries) == 3
+    status, headers, body = r.get("/log.txt")
+    assert status == 200 and headers["content-type"].startswith("text/plain")
+    assert headers.get("transfer-encoding") == "chunked" and "content-length" not in headers
+    assert body == b"".join(r.app.log.entries) == r.app.log.text()
+    assert body.count(b"--- Start --- ") == 3 and b"wrong 2" in body

@@ -14,7 +14,7 @@ settings are written at most once per SAVE_GAP_MS.  HEAD works on every GET rout
 
 import binascii
 
-from adafruit_httpserver import GET, HEAD, POST, Response, Server
+from adafruit_httpserver import GET, HEAD, POST, ChunkedResponse, Response, Server
 from adafruit_httpserver.status import (FORBIDDEN_403, FOUND_302, NOT_FOUND_404, Status,
                                        UNAUTHORIZED_401)
 
@@ -181,8 +181,11 @@ class Web:
                         headers=dict(_NO_STORE))  # no CORS: other sites must not read it
 
     def log(self, request):
-        return Response(request, self.app.log.text(), content_type="text/plain; charset=utf-8",
-                        headers=dict(_NO_STORE))
+        # entry by entry (chunked): the ring, up to a quarter of the free heap, is never
+        # joined into one block; the entries as they are now, whatever arrives meanwhile
+        entries = list(self.app.log.entries)
+        return ChunkedResponse(request, lambda: entries, content_type="text/plain; charset=utf-8",
+                               headers=dict(_NO_STORE))
 
     # --- who may do what ----------------------------------------------------
     def guard(self, request, method, path):
