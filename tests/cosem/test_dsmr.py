@@ -323,7 +323,7 @@ def test_hybrid_whose_declared_length_misses_the_bang_is_rejected():
 
 from hypothesis import given, settings, strategies as st  # noqa: E402
 
-from cosem.obis import parse_key  # noqa: E402
+from cosem.textnum import parse_key  # noqa: E402
 
 
 def _typed(v):

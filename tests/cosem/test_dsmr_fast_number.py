@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 import corpus
 from cosem import dsmr
 from cosem.message import Message
-from cosem.number import Dec, parse_decimal
+from cosem.number import Dec
+from cosem.textnum import parse_decimal
 
 # Digits, the signs and marks of a DSMR value, and bytes that are digits only outside ASCII
 # ('²' in Latin-1, Arabic-Indic three in UTF-8), so a Unicode-aware digit test would differ.

@@ -80,7 +80,8 @@ def test_crc_gives_the_check_values_and_matches_cpython():
 
 
 NUMBER_PROBE = """
-from cosem.number import Dec, scaled, parse_decimal
+from cosem.number import Dec, scaled
+from cosem.textnum import parse_decimal
 for m, e in ((2308, -1), (-5, -2), (0, -3), (123456789, -3), (7, 2), (-1, -1)):
     print(str(Dec(m, e)))
 for raw, s in ((2308, -1), (5, 0), (12, 3), (-40, -2)):
@@ -119,11 +120,11 @@ def test_json_writer_keeps_order_and_exact_decimals_like_cpython():
 
 
 OBIS_PROBE = """
-from cosem import obis
+from cosem import obis, textnum
 print(obis.key(bytes([1, 0, 1, 8, 0, 255])))
 print(obis.key(bytes([1, 0, 1, 8, 0, 3])))
 for t in ('1-0:1.8.0', '1-0:1.8.0*255', '1-0:1.8.0.255', '1-0:1.8', 'x-0:1.8.0', '1-0:300.8.0'):
-    print(obis.parse_key(t))
+    print(textnum.parse_key(t))
 print(obis.unit_symbol(27), obis.unit_symbol(255))
 print(obis.name_of('1-0:1.7.0'))
 """

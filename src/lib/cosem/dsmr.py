@@ -15,8 +15,8 @@ the bytes by index; only the pieces that become values are decoded to text.
 
 from .crc import crc16_arc
 from .message import Failure, Message, Reading
-from .number import Dec, parse_decimal
-from .obis import parse_key
+from .number import Dec
+from .textnum import parse_decimal, parse_key
 from .dsmr_spec import CLOCK, EVENT_LOG, HISTORY, ID_KEYS, KINDS, PROFILE, TEXT, VERSION_KEYS
 
 _DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
@@ -264,7 +264,7 @@ def _spans(data, p, e, out, whole):
 def _obis(data, i, end):
     """The OBIS key of data[i:end]. 'A-B:C.D.E' as most meters send it is taken as
     it stands (one string); anything else ('*255', '.255', leading zeros) goes
-    through obis.parse_key, which normalises or refuses it."""
+    through textnum.parse_key, which normalises or refuses it."""
     sep = 0
     digits = 0
     value = 0

@@ -4,8 +4,7 @@ and the DSMR 2.2/3 gas profile 0-n:24.3.0; also the reading of a time given as t
 
 from .dsmr import _D, _U, _dst_extra, _num, _stamp_at, _text_at, _when
 from .dsmr_spec import EVENT_LOG, HISTORY
-from .number import is_digits, parse_decimal
-from .obis import parse_key
+from .textnum import is_digits, parse_decimal, parse_key
 
 _DST = {"S": "summer", "W": "winter"}
 

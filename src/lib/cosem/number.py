@@ -59,36 +59,3 @@ def scaled(raw, scaler):
     if scaler >= 0:
         return raw * 10 ** scaler
     return Dec(raw, scaler)
-
-
-def is_digits(s):
-    """True when s is one or more ASCII digits ('²' and '٣' are digits to str.isdigit on
-    CPython but not numbers int() reads the same way everywhere)."""
-    if not s:
-        return False
-    for ch in s:
-        if ch < "0" or ch > "9":
-            return False
-    return True
-
-
-def parse_decimal(text):
-    """DSMR number text ('002130.115', '-1.5', '00005') as int or Dec; None if not a number."""
-    if not text:
-        return None
-    neg = text[0] == "-"
-    body = text[1:] if neg or text[0] == "+" else text
-    point = body.find(".")
-    if point < 0:
-        whole, frac = body, ""
-    else:
-        whole, frac = body[:point], body[point + 1:]
-    digits = whole + frac
-    if not is_digits(digits):
-        return None
-    m = int(digits)
-    if neg:
-        m = -m
-    if not frac:
-        return m
-    return Dec(m, -len(frac))

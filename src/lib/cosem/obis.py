@@ -1,10 +1,9 @@
-"""OBIS codes: the key text, human names (obisnames.py), and DLMS unit symbols (units.py).
+"""OBIS codes: the key text, human names (obisnames.py), and DLMS unit symbols (units.py);
+reading a key from text is textnum.parse_key.
 
 A key is 'A-B:C.D.E', with '*F' appended only when F is not 255 (the form DSMR
 telegrams print and home-automation servers match on).
 """
-
-from .number import is_digits
 
 _units = None  # units.py: the unit table, loaded by the first unit code a frame carries
 
@@ -26,35 +25,6 @@ def key(b):
     if b[5] != 255:
         s += "*%d" % b[5]
     return s
-
-
-def parse_key(text):
-    """'1-0:1.8.0' or '1-0:1.8.0*255' or '1-0:1.8.0.255' -> normalised key, or None."""
-    dash = text.find("-")
-    colon = text.find(":")
-    if dash < 1 or colon < dash:
-        return None
-    rest = text[colon + 1:]
-    f = 255
-    star = rest.find("*")
-    if star >= 0:
-        tail = rest[star + 1:]
-        rest = rest[:star]
-        if not is_digits(tail):
-            return None
-        f = int(tail)
-    parts = rest.split(".")
-    if len(parts) == 4:
-        f = int(parts[3]) if is_digits(parts[3]) else -1
-        parts = parts[:3]
-    a, b = text[:dash], text[dash + 1:colon]
-    fields = [a, b] + parts
-    if len(parts) != 3 or not all(is_digits(p) for p in fields) or not 0 <= f <= 255:
-        return None
-    nums = [int(p) for p in fields]
-    if max(nums) > 255:
-        return None
-    return key(bytes(nums + [f]))
 
 
 def name_of(obis_key):

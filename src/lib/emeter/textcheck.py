@@ -1,6 +1,6 @@
 """Character tests the settings checkers share (no str.isprintable or isascii on the boards)."""
 
-from cosem.number import is_digits  # ASCII digits only: '²' is not a port number
+from cosem.textnum import is_digits  # ASCII digits only: '²' is not a port number
 
 __all__ = ("printable_ascii", "no_controls", "only", "is_digits")
 
