@@ -12,20 +12,11 @@ GHASH keeps its 128-bit state as eight 16-bit limbs and multiplies by H with a
 cosem.aes (native aesio on CircuitPython, Python elsewhere).
 """
 
-try:
-    from array import array
-except ImportError:  # pragma: no cover - every VM we target has array
-    array = None
-
 from .aes import Aes128
 
 
 class AuthError(ValueError):
     """The GCM tag did not match: wrong key, wrong authentication key, or altered data."""
-
-
-def _limbs_table(n):
-    return array("H", bytes(2 * n)) if array else [0] * n
 
 
 # _LAST4[r]: what the four bits r shifted out of a 4-bit right shift fold back to: r times x^4,
@@ -34,36 +25,6 @@ def _limbs_table(n):
 # that makes it would stay in a board's heap.
 _LAST4 = (0x0000, 0x1C20, 0x3840, 0x2460, 0x7080, 0x6CA0, 0x48C0, 0x54E0,
           0xE100, 0xFD20, 0xD940, 0xC560, 0x9180, 0x8DA0, 0xA9C0, 0xB5E0)
-
-
-def _h_table(h):
-    """m[8*n + i] = limb i of n*H, nibble n in GCM bit order (8 means x^0).
-
-    Worked in 16-bit limbs straight into the table: no 128-bit ints (on a board each
-    step on one would allocate)."""
-    m = _limbs_table(128)
-    for i in range(8):
-        m[64 + i] = (h[2 * i] << 8) | h[2 * i + 1]  # 8: H itself
-    for n in (4, 2, 1):  # n*H = (2n)*H times x: a right shift by one, reduced
-        src = 16 * n
-        dst = 8 * n
-        low = m[src + 7] & 1
-        carry = 0
-        for i in range(8):
-            v = m[src + i]
-            m[dst + i] = (v >> 1) | (carry << 15)
-            carry = v & 1
-        if low:
-            m[dst] ^= 0xE100  # x^128 folds back to 0xE1 << 120, the top limb
-    for n in range(16):
-        if n & (n - 1):  # not a power of two: the sum of its bits
-            for i in range(8):
-                v = 0
-                for b in (8, 4, 2, 1):
-                    if n & b:
-                        v ^= m[8 * b + i]
-                m[8 * n + i] = v
-    return m
 
 
 def _gmul(y, m):
@@ -148,11 +109,13 @@ class Gcm:
     """AES-128-GCM under one key; keep one per meter key (the H table costs 128 ints)."""
 
     def __init__(self, key):
+        from . import keysetup  # (held here: Aes128 lets it go too)
         self._aes = Aes128(key)
         self._ks = bytearray(16)
         h = bytearray(16)
         self._aes.encrypt_block_into(bytes(16), h)
-        self._m = _h_table(h)
+        self._m = keysetup.ghash_table(h)
+        keysetup.forget()
 
     def _j0(self, iv):
         """Pre-counter block J0: IV || 0^31 || 1 for a 96-bit IV, else GHASH(IV)."""
