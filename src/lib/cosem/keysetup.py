@@ -1,6 +1,7 @@
-"""What the Python ciphers work out once per key: the AES S-box tables, the AES-128 round
-keys (aes.py), GHASH's table of multiples of H (gcm.py). They import this module for a new
-key and let it go again (forget()): a board keeps the tables, not the code that makes them.
+"""What is worked out once per key: a key given as hex text or bytes, checked (stream.py's
+Decoder); the AES S-box tables and AES-128 round keys (aes.py); GHASH's table of multiples
+of H (gcm.py). They import this module for a new key and let it go again (forget()): a board
+keeps the keys and tables, not the code that makes them.
 """
 
 import sys
@@ -19,6 +20,23 @@ def forget():
         delattr(sys.modules["cosem"], "keysetup")
     except (AttributeError, KeyError):  # not there (MicroPython: KeyError)
         pass
+
+
+def key_bytes(k):
+    """A key as 16 bytes, or None for none; ValueError when it is not 16 bytes / 32 hex digits."""
+    if k is None or k == b"" or k == "":
+        return None
+    if isinstance(k, str):
+        k = k.strip().replace(" ", "").replace(":", "")
+        if k[:2] in ("0x", "0X"):
+            k = k[2:]
+        if len(k) != 32:
+            raise ValueError("a key is 32 hex digits")
+        return bytes.fromhex(k)
+    k = bytes(k)
+    if len(k) != 16:
+        raise ValueError("a key is 16 bytes")
+    return k
 
 
 def _xtime(b):

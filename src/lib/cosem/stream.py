@@ -68,8 +68,12 @@ class Decoder:
         self._gbt = None           # block transfer: [bytearray data, bytearray raw, next block]
 
     def set_keys(self, key=None, auth_key=None):
-        self.key = _key_bytes(key)
-        self.auth_key = _key_bytes(auth_key)
+        self.key = self.auth_key = None
+        if key is not None or auth_key is not None:  # (hex text or bytes: keysetup.key_bytes)
+            from . import keysetup
+            self.key = keysetup.key_bytes(key)
+            self.auth_key = keysetup.key_bytes(auth_key)
+            keysetup.forget()
         self._ciphers = {}  # key -> gcm.Gcm, built on the first encrypted message
 
     # --- public -----------------------------------------------------------
@@ -210,22 +214,6 @@ class Decoder:
         if via is not None and item.ok:
             item.apdu = via
         out.append(item)
-
-def _key_bytes(k):
-    if k is None or k == b"" or k == "":
-        return None
-    if isinstance(k, str):
-        k = k.strip().replace(" ", "").replace(":", "")
-        if k[:2] in ("0x", "0X"):
-            k = k[2:]
-        if len(k) != 32:
-            raise ValueError("a key is 32 hex digits")
-        return bytes.fromhex(k)
-    k = bytes(k)
-    if len(k) != 16:
-        raise ValueError("a key is 16 bytes")
-    return k
-
 
 def decode(data, key=None, auth_key=None):
     """Decode a complete capture in one call -> list of Messages and Failures."""
