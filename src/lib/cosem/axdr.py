@@ -6,8 +6,6 @@ int.from_bytes(signed=True)); octet-strings stay bytes; visible strings become
 text; float32/64 are the only floats, and only because the meter sent a float.
 """
 
-import struct
-
 
 NULL = 0
 ARRAY = 1
@@ -49,8 +47,6 @@ FIXED = {
     UINT64: (8, False),
     ENUM: (1, False),
 }
-# Fixed-size octet types carried without a length byte.
-SIZED = {FLOAT32: 4, FLOAT64: 8, DATE_TIME: 12, DATE: 5, TIME: 4}
 
 INTEGER_TAGS = (INT32, UINT32, INT8, INT16, UINT8, UINT16, INT64, UINT64, ENUM, BCD)
 
@@ -102,21 +98,6 @@ def length(buf, pos, end=None):
     if pos + 1 + n > end:
         raise Truncated("length bytes missing")
     return uint(buf, pos + 1, n), pos + 1 + n
-
-
-def _need(buf, pos, n):
-    if pos + n > len(buf):
-        raise Truncated("value needs %d bytes, %d left" % (n, len(buf) - pos))
-
-
-def _sized(tag, buf, pos):
-    size = SIZED[tag]
-    _need(buf, pos, size)
-    if tag == FLOAT32:
-        return struct.unpack(">f", bytes(buf[pos:pos + 4]))[0], pos + 4
-    if tag == FLOAT64:
-        return struct.unpack(">d", bytes(buf[pos:pos + 8]))[0], pos + 8
-    return bytes(buf[pos:pos + size]), pos + size
 
 
 def text(b):
@@ -222,25 +203,14 @@ def _node(buf, at, depth):
     if tag == NULL:
         at[0] = pos
         return NULL, None
-    if tag in SIZED:
-        v, at[0] = _sized(tag, buf, pos)
-        return tag, v
-    if tag == BIT_STRING:
-        bits, pos = length(buf, pos)
-        n = (bits + 7) // 8
-        _need(buf, pos, n)
-        at[0] = pos + n
-        return tag, bytes(buf[pos:pos + n])
-    if tag == COMPACT_ARRAY:
-        from .axdrmore import compact
-        node, at[0] = compact(buf, pos, depth)
-        return node
-    raise AxdrError("unknown A-XDR tag 0x%02x" % tag)
+    from .axdrmore import rare  # date-time, date, time, floats, bit-strings, compact arrays
+    return rare(tag, buf, pos, at, depth)
 
 
-# Compact arrays, skipping a value unread (skip), a node as JSON (plain, write_plain) and the
-# type names (type_name) live in axdrmore.py, loaded on first use: most meters never send the
-# first, and only the others' callers need the rest.
+# The rarer types (date-time, date, time, floats, bit-strings, compact arrays: rare()),
+# skipping a value unread (skip), a node as JSON (plain, write_plain) and the type names
+# (type_name) live in axdrmore.py, loaded on first use: most meters never send the first,
+# and only the others' callers need the rest.
 def _six(buf, pos):
     # A 6-byte octet-string is an OBIS code nearly always, the same ones every push: one
     # shared node per code (checked byte by byte), so a message makes no bytes for its codes.

@@ -1,11 +1,16 @@
-"""The A-XDR parts most messages never need (loaded on first use): compact arrays (DLMS Green
-Book 'compact-array'), stepping over a value without decoding it, a node as JSON and the
-type names."""
+"""The A-XDR parts most messages never need (loaded on first use): the rarer types (date-time,
+date, time, floats, bit-strings), compact arrays (DLMS Green Book 'compact-array'), stepping
+over a value without decoding it, a node as JSON and the type names."""
+
+import struct
 
 from .axdr import (ARRAY, BCD, BIT_STRING, BOOLEAN, COMPACT_ARRAY, DATE, DATE_TIME, ENUM, FIXED, FLOAT32,
-                   FLOAT64, INT8, INT16, INT32, INT64, MAX_DEPTH, NULL, OCTET_STRING, SIZED, STRUCTURE,
+                   FLOAT64, INT8, INT16, INT32, INT64, MAX_DEPTH, NULL, OCTET_STRING, STRUCTURE,
                    TIME, UINT8, UINT16, UINT32, UINT64, UTF8_STRING, VISIBLE_STRING, AxdrError, Truncated,
-                   _need, _sized, decode, length, sint, uint)
+                   decode, length, sint, uint)
+
+# Fixed-size octet types carried without a length byte.
+SIZED = {FLOAT32: 4, FLOAT64: 8, DATE_TIME: 12, DATE: 5, TIME: 4}
 
 NAMES = {
     NULL: "null", ARRAY: "array", STRUCTURE: "structure", BIT_STRING: "bit-string",
@@ -15,6 +20,39 @@ NAMES = {
     UINT32: "uint32", BCD: "bcd", INT8: "int8", INT16: "int16", UINT8: "uint8", UINT16: "uint16",
     INT64: "int64", UINT64: "uint64", ENUM: "enum",
 }
+
+
+def _need(buf, pos, n):
+    if pos + n > len(buf):
+        raise Truncated("value needs %d bytes, %d left" % (n, len(buf) - pos))
+
+
+def _sized(tag, buf, pos):
+    size = SIZED[tag]
+    _need(buf, pos, size)
+    if tag == FLOAT32:
+        return struct.unpack(">f", bytes(buf[pos:pos + 4]))[0], pos + 4
+    if tag == FLOAT64:
+        return struct.unpack(">d", bytes(buf[pos:pos + 8]))[0], pos + 8
+    return bytes(buf[pos:pos + size]), pos + size
+
+
+def rare(tag, buf, pos, at, depth):
+    """axdr._node for the tags it leaves here: the node of the value whose tag byte was
+    just read (pos is after it), its end in at[0]."""
+    if tag in SIZED:
+        v, at[0] = _sized(tag, buf, pos)
+        return tag, v
+    if tag == BIT_STRING:
+        bits, pos = length(buf, pos)
+        n = (bits + 7) // 8
+        _need(buf, pos, n)
+        at[0] = pos + n
+        return tag, bytes(buf[pos:pos + n])
+    if tag == COMPACT_ARRAY:
+        node, at[0] = compact(buf, pos, depth)
+        return node
+    raise AxdrError("unknown A-XDR tag 0x%02x" % tag)
 
 
 def type_name(tag):
