@@ -19,11 +19,10 @@ or parity shows in the log.
 from .message import Failure
 
 # A framing's module is imported when the stream first meets that framing (heap is what a
-# board lacks): a DSMR meter never loads streambin (HDLC, M-Bus, unframed APDUs and the
-# DLMS behind them; streambin loads each rarer part when first met), an unencrypted one
-# never loads AES, and dsmrscan (where a telegram ends) waits for the first '/'. An open
-# join (segments, blocks) means streamjoin has loaded: it puts drop_joins() and lost() on
-# streambin, where this module calls them.
+# board lacks): a DSMR meter never loads streambin (HDLC and the DLMS behind it), an HDLC
+# meter never loads streammbus (M-Bus) or streambare (unframed APDUs), a meter that sends
+# each message whole never loads streamjoin, an unencrypted one never loads AES, and
+# dsmrscan (where a telegram ends) waits for the first '/'.
 streambin = dsmrscan = None
 
 
@@ -97,8 +96,7 @@ class Decoder:
         """End of stream: report what is left unfinished."""
         out = []
         self._scan(out, True)
-        if self._seg is not None or self._mbus is not None or self._gbt is not None:
-            streambin.drop_joins(self, out, "ended")
+        self._drop_joins(out, "ended")
         self._report_noise(out, True)
         return out
 
@@ -111,9 +109,13 @@ class Decoder:
         out = []
         if self.buf and self.buf[0] != _DSMR:
             self._scan(out, True)
-        if self._seg is not None or self._mbus is not None or self._gbt is not None:
-            streambin.drop_joins(self, out, "stopped")
+        self._drop_joins(out, "stopped")
         return out
+
+    def _drop_joins(self, out, how):
+        if self._seg is not None or self._mbus is not None or self._gbt is not None:
+            from . import streamjoin  # (loaded by the join)
+            streamjoin.drop_joins(self, out, how)
 
     # --- scanning ---------------------------------------------------------
     def _scan(self, out, final, buf=None):
@@ -136,10 +138,12 @@ class Decoder:
                 if avail - pos < 4:
                     step = 0 if final else -1
                 elif buf[pos + 1] == buf[pos + 2] and buf[pos + 3] == _MBUS:
-                    step = (streambin or _load_streambin()).mbus_at(self, buf, pos, avail, out, final)
+                    from . import streammbus
+                    step = streammbus.mbus_at(self, buf, pos, avail, out, final)
             elif not self.framed and not self._noise_count and (
                     b == 0xE6 or b == _NOTIFICATION or b == _GLO_CIPHERING):
-                step = (streambin or _load_streambin()).bare_at(self, buf, pos, avail, out, final)
+                from . import streambare
+                step = streambare.bare_at(self, buf, pos, avail, out, final)
             if step < 0:  # wait for more bytes
                 break
             if step == 0:  # not a frame: junk
@@ -183,7 +187,8 @@ class Decoder:
         what is left of a lost segment: the open join cannot complete."""
         if self._noise_count:
             if self._seg is not None:
-                streambin.lost(self, out, "bytes that belong to no frame between its segments")
+                from . import streamjoin  # (loaded by the join)
+                streamjoin.lost(self, out, "bytes that belong to no frame between its segments")
             self._report_noise(out)
 
     # --- DSMR ---------------------------------------------------------------

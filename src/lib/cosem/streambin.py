@@ -10,19 +10,8 @@ Functions of the Decoder d (its state stays on it): they return what stream._sca
 
 from .message import Failure, Message
 
-drop_joins = lost = None  # streamjoin's, set when it loads (only an open join calls them)
 # (hdlc, dlms and streamjoin are imported where they are used, on first use: an import of a
 # loaded module is a look-up, and a module-level loader would cost heap of its own)
-
-
-def mbus_at(d, buf, pos, avail, out, final):
-    from . import streammbus
-    return streammbus.mbus_at(d, buf, pos, avail, out, final)
-
-
-def bare_at(d, buf, pos, avail, out, final):
-    from . import streambare
-    return streambare.bare_at(d, buf, pos, avail, out, final)
 
 
 # --- HDLC -------------------------------------------------------------------------------
@@ -38,7 +27,8 @@ def hdlc_at(d, buf, pos, avail, out, final):
             d._found(out)
             d.framed = True
             if d._seg is not None:
-                lost(d, out, "a frame cut short")
+                from . import streamjoin
+                streamjoin.lost(d, out, "a frame cut short")
             out.append(Failure("hdlc", "truncated", "frame cut short: %d of %d bytes"
                                % (avail - pos, (((buf[pos + 1] & 7) << 8) | buf[pos + 2]) + 2),
                                buf[pos:avail]))
@@ -49,7 +39,8 @@ def hdlc_at(d, buf, pos, avail, out, final):
     if status == hd.BAD:
         reason, text = res
         if d._seg is not None:
-            lost(d, out, "a damaged frame")
+            from . import streamjoin
+            streamjoin.lost(d, out, "a damaged frame")
         out.append(Failure("hdlc", reason, text, buf[pos:end + 1]))
         # a bad FCS still marks where the frame ends; otherwise resynchronise after the flag
         return end if reason == "fcs" else pos + 1

@@ -24,16 +24,10 @@ def drop_joins(d, out, how):
         block_lost(d, out, "%s before its last block" % how)
 
 
-streambin.drop_joins = drop_joins  # stream.py calls them there (an open join means this module loaded)
-
-
 def lost(d, out, why):
     """The open HDLC join lost a segment."""
     out.append(Failure("hdlc", "incomplete", "segmented message lost a segment (%s)" % why, d._seg[1]))
     d._seg = None
-
-
-streambin.lost = lost
 
 
 def block_lost(d, out, how="lost its later blocks"):

@@ -3,7 +3,7 @@ stream.py). Loaded when a scan first meets an M-Bus frame's start: an HDLC meter
 holds it.
 """
 
-from . import streambin, streamjoin  # (streamjoin: an open M-Bus join is dropped there)
+from . import streambin
 from .message import Failure
 from .stream import MAX_BUFFER, MAX_MESSAGE, _MBUS
 from . import mbus as mb
