@@ -1,10 +1,12 @@
-"""Where a DSMR telegram ends in a byte stream (the stream decoder loads this on its first '/').
+"""Where a DSMR telegram ends in a byte stream, and the telegram handed to dsmr.parse (the
+stream decoder loads this on its first '/').
 
 Text telegrams end with a '!' line (four CRC hex digits, or none); the Polish encrypted
-hybrid carries a binary GCM block whose length says where its '!' stands. Nothing here
-makes text or slices: the stream buffer is only searched.
+hybrid carries a binary GCM block whose length says where its '!' stands. Finding the end
+makes no text or slices: the stream buffer is only searched.
 """
 
+from .message import Failure
 from .stream import MAX_BUFFER
 
 _DSMR = 0x2F  # '/'
@@ -127,3 +129,28 @@ def dsmr_end(buf, pos, avail, final):
     if limit < avail or avail - pos >= MAX_BUFFER:
         return 0
     return -1
+
+
+def dsmr_at(d, buf, pos, avail, out, final):
+    """A telegram starting at buf[pos] ('/') of the Decoder d: what stream._scan takes (the
+    index after it, 0 for not a telegram, -1 for 'wait for more bytes')."""
+    end = dsmr_end(buf, pos, avail, final)
+    if end == 0:
+        return 0
+    if end < 0:
+        if final and avail - pos > 5:
+            d._found(out)
+            out.append(Failure("dsmr", "truncated", "telegram ends before its '!' line", buf[pos:avail]))
+            return avail
+        return -1
+    d._found(out)
+    if end > 0 and buf[end - 1] == _DSMR:
+        # a new telegram began before this one ended
+        out.append(Failure("dsmr", "truncated", "telegram cut off by the next one", buf[pos:end - 1]))
+        return end - 1
+    from . import dsmr
+    if pos == 0 and end == avail and type(buf) is bytes:
+        out.append(dsmr.parse(buf, d.key))  # the caller's bytes are the telegram: no copy at all
+    else:
+        out.append(dsmr.parse(bytes(memoryview(buf)[pos:end]), d.key))  # one copy, not two
+    return end

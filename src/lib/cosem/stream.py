@@ -127,7 +127,7 @@ class Decoder:
             b = buf[pos]
             step = 0
             if b == _DSMR:
-                step = self._dsmr(buf, pos, avail, out, final)
+                step = (dsmrscan or _load_dsmrscan()).dsmr_at(self, buf, pos, avail, out, final)
             elif b == _HDLC:
                 # (the first bytes are tested here: text and junk load no binary framing)
                 if avail - pos < 3:
@@ -191,34 +191,6 @@ class Decoder:
                 streamjoin.lost(self, out, "bytes that belong to no frame between its segments")
             self._report_noise(out)
 
-    # --- DSMR ---------------------------------------------------------------
-    def _dsmr(self, buf, pos, avail, out, final):
-        end = (dsmrscan or _load_dsmrscan()).dsmr_end(buf, pos, avail, final)
-        if end == 0:
-            return 0
-        if end < 0:
-            if final and avail - pos > 5:
-                self._found(out)
-                out.append(Failure("dsmr", "truncated", "telegram ends before its '!' line", buf[pos:avail]))
-                return avail
-            return -1
-        self._found(out)
-        if end > 0 and buf[end - 1] == _DSMR:
-            # a new telegram began before this one ended
-            out.append(Failure("dsmr", "truncated", "telegram cut off by the next one", buf[pos:end - 1]))
-            return end - 1
-        if pos == 0 and end == avail and type(buf) is bytes:
-            self._telegram(buf, out)  # the caller's bytes are the telegram: no copy at all
-        else:
-            self._telegram(bytes(memoryview(buf)[pos:end]), out)  # one copy, not two
-        return end
-
-    def _telegram(self, data, out, via=None):
-        from . import dsmr
-        item = dsmr.parse(data, self.key)
-        if via is not None and item.ok:
-            item.apdu = via
-        out.append(item)
 
 def decode(data, key=None, auth_key=None):
     """Decode a complete capture in one call -> list of Messages and Failures."""
