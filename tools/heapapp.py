@@ -149,8 +149,12 @@ class App:
         name = self.probe.step
         if m > steps.get(name, 0):
             steps[name] = m
-        if live and m > f.get("app_live_max", 0):
-            f["app_live_max"] = m
+        if live:
+            if m > f.get("app_live_max", 0):
+                f["app_live_max"] = m
+            kept = f.setdefault("step_live", {})  # largest heap kept between passes, per step
+            if m > kept.get(name, 0):
+                kept[name] = m
 
     def watch_web(self, web):
         """Keep the text of what the web server raised (Web.poll only counts it)."""
