@@ -51,7 +51,6 @@ import supervisor
 import wifi
 from watchdog import WatchDogMode
 
-from emeter.boards.base import Board as _Interface
 from emeter.clock import ticks_add, ticks_diff
 from emeter.lazy import forget
 
@@ -82,10 +81,14 @@ def _parity(letter):
     return _PARITY[letter]  # type: ignore[return-value]
 
 
-class Board(_Interface):
+class Board:
+    """emeter.boards.base.Board's interface, every method implemented here (tests check it):
+    not a subclass, so the interface's own code is never loaded into the board's heap."""
+
     name = "circuitpython"
     uart_buffer_bytes = RX_BUFFER_SIZE
     can_invert_rx = False   # the interface circuit inverts a P1 signal, not the UART
+    keeps_wall_time = False  # the RTC forgets at every reset: SNTP sets it
 
     def __init__(self, data_dir="/", button_pin=None, led_pin=None):
         self._dir = data_dir if data_dir.endswith("/") else data_dir + "/"
@@ -112,6 +115,9 @@ class Board(_Interface):
     # --- time -----------------------------------------------------------
     def ticks_ms(self):
         return supervisor.ticks_ms()
+
+    def sleep_ms(self, ms):
+        time.sleep(ms / 1000)
 
     def wall_time(self):
         t = self._rtc.datetime
