@@ -308,6 +308,20 @@ def test_document_comes_in_chunks_of_about_a_kilobyte():
     json.loads(e.document())
 
 
+def test_document_code_is_let_go_once_written():
+    import sys
+    msgs, rows = seq("dsmr")
+    e = run(msgs)
+    chunks = e.chunks()
+    first = next(chunks)  # a chunked response is written over several loop passes ...
+    assert "emeter.store.energyjson" not in sys.modules
+    assert first + "".join(chunks) == e.document()  # ... and still ends
+    assert e.peaks()[1] and e.rows(2)
+    # a loop pass that only counts energy keeps none of the document's code
+    assert "emeter.store.energyjson" not in sys.modules
+    assert not hasattr(Energy, "_pieces") and not hasattr(Energy, "_meter_peaks")
+
+
 def test_a_meter_time_years_ahead_is_not_believed():
     e = Energy(FakeBoard(), zone="UTC")
     assert e.feed(_msg("2026-05-01T10:00:01Z", Dec(1000, 0)))

@@ -75,7 +75,7 @@ for path in ("/seq/dsmr.txt", "/seq/dlms.bin"):
 
 
 def _files():
-    files = package_files("emeter", ("store.energy", "store.localtime"))
+    files = package_files("emeter", ("store.energy", "store.energyjson", "store.localtime", "lazy"))
     files["/seq/dsmr.txt"] = dsmr_bytes()
     files["/seq/dlms.bin"] = dlms_bytes(DLMS_ROWS[:300])
     return files

@@ -34,6 +34,7 @@ import struct
 from cosem.crc import crc16_x25
 from cosem.number import Dec
 
+from emeter.lazy import forget
 from emeter.store.localtime import Zone, date_from_days, days_from_date, iso_local, parse_iso, wall_epoch
 
 NAME = "energy.bin"
@@ -504,36 +505,20 @@ class Energy:
     def length(self, level):
         return self.count[level] + (self.open[level] is not None)
 
+    # --- the /energy.json document: energyjson.py, loaded while it is written ----
     def rows(self, level):
         """Every row(level, k), oldest first."""
-        return [self.row(level, k) for k in range(self.length(level))]
+        try:
+            return _json().rows(self, level)
+        finally:
+            forget(_JSON)
 
     def peaks(self):
         """(month label, [(hour label, import)] highest first, mean) of the open month."""
-        m = self.open[2]
-        if m is None:
-            return None, [], -1
-        y, mo = m[_KEY] // 12, m[_KEY] % 12 + 1
-        first = days_from_date(y, mo, 1)
-        last = days_from_date(y + 1, 1, 1) if mo == 12 else days_from_date(y, mo + 1, 1)
-        found = []
-        for k in range(self.count[1]):
-            r = self.record(1, k)
-            if first <= r[0] < last and r[5] >= 0:
-                found.append((r[5], -r[4]))
-        o = self.open[1]
-        if o is not None and first <= o[_KEY] < last and o[_PK] >= 0:
-            found.append((o[_PK], -o[_PKS]))
-        found.sort(reverse=True)  # highest first; the earlier hour wins a tie
-        found = found[:self.peaks_n]
-        total = 0
-        hours = []
-        for v, s in found:
-            total += v
-            hours.append((iso_local(-s, self.zone.offset(-s)), v))
-        n = len(found)
-        mean = (2 * total + n) // (2 * n) if n else -1  # rounded half up at the registers' step
-        return self._label(2, m[_KEY]), hours, mean
+        try:
+            return _json().peaks(self)
+        finally:
+            forget(_JSON)
 
     def document(self):
         """The /energy.json text (chunks() joined)."""
@@ -541,58 +526,17 @@ class Energy:
 
     def chunks(self, size=1024):
         """The /energy.json text in pieces of about `size` characters, for a chunked response:
-        the whole document (about 12 kB when the lists are full) is never in RAM at once."""
-        buf = []
-        n = 0
-        for piece in self._pieces():
-            buf.append(piece)
-            n += len(piece)
-            if n >= size:
-                yield "".join(buf)
-                buf = []
-                n = 0
-        if buf:
-            yield "".join(buf)
+        the whole document (about 12 kB when the lists are full) is never in RAM at once.
+        The generator keeps its module's code until it is done; sys.modules lets go now."""
+        try:
+            return _json().chunks(self, size)
+        finally:
+            forget(_JSON)
 
-    def _pieces(self):
-        c = _CLOCK_NAME[self.clock]
-        yield '{"unit": "kWh", "clock": %s' % ('"%s"' % c if c else "null")
-        for level, name in ((0, "hours"), (1, "days"), (2, "months")):
-            yield ', "%s": [' % name
-            for k in range(self.length(level)):
-                label, vi, vx, part = self.row(level, k)
-                yield '%s{"start": "%s", "import": %s, "export": %s%s}' % (
-                    ", " if k else "", label, self.kwh(vi), self.kwh(vx),
-                    ', "partial": true' if part else "")
-            yield "]"
-        month, hours, mean = self.peaks()
-        yield ', "peaks": {"month": %s, "n": %d, "hours": [' % (
-            '"%s"' % month if month else "null", self.peaks_n)
-        sep = ""
-        for label, v in hours:
-            yield '%s{"start": "%s", "import": %s}' % (sep, label, self.kwh(v))
-            sep = ", "
-        yield '], "mean": %s' % self.kwh(mean)
-        meter = self._meter_peaks()
-        if meter:
-            yield ', "meter": {%s}' % meter
-        yield "}}"
 
-    def _meter_peaks(self):
-        # Belgian demand: this month's peak 1-0:1.6.0 and the 0-0:98.1.0 history, as sent
-        from cosem.jsonw import dumps
-        parts = []
-        d = self.demand
-        if d is not None:
-            when = d.extra.get("timestamp") if d.extra else None
-            parts.append('"current": {"start": %s, "value": %s, "unit": %s}' % (
-                dumps(when), dumps(d.value), dumps(d.unit)))
-        h = self.demand_history
-        if h is not None and h.extra and h.extra.get("entries"):
-            rows = []
-            for en in h.extra["entries"]:
-                rows.append('{"month": %s, "start": %s, "value": %s, "unit": %s}' % (
-                    dumps(en.get("timestamp")), dumps(en.get("occurred")), dumps(en.get("value")),
-                    dumps(en.get("unit"))))
-            parts.append('"history": [%s]' % ", ".join(rows))
-        return ", ".join(parts)
+_JSON = "emeter.store.energyjson"
+
+
+def _json():
+    from emeter.store import energyjson
+    return energyjson
