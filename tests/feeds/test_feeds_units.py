@@ -415,3 +415,35 @@ def test_discovery_works_out_each_code_once_and_announces_the_same(monkeypatch):
     assert out == out_every_time
     assert [o for o, _ in out[-1]] == ["1-0:1.8.0", "1-0:1.7.0", "1-0:32.7.0", "0-1:24.2.1"]
     assert all(c is not None for _, c in out[-1])
+
+
+class _FeedsApp:
+    """What Feeds reads of the App: settings, the scheduler's budget, a board, no web server."""
+
+    def __init__(self, **values):
+        self.settings = Settings(values)
+        self.sched = type("Sched", (), {"budget_ms": 355, "drain": None})()
+        self.board = type("Board", (), {"ticks_ms": lambda self: 0})()
+        self.web = None  # no routes: no /metrics
+
+
+@pytest.mark.parametrize("push", [{}, {"push_mode": "influx", "push_url": "http://h/write?db=x"}])
+def test_a_message_keeps_no_copy_of_its_bytes_once_the_feeds_have_it(push, capsys):
+    from emeter.feeds.hub import Feeds
+    m = _messages("hdlc-aidon-6525-list3-2.hex")[0]
+    assert len(m.raw) > 100
+    Feeds(_FeedsApp(**push)).message_in(m)
+    # the device keeps the latest message until the next: without its frames' bytes
+    assert m.raw == b"" and m.readings
+
+
+def test_dsmr_reader_push_keeps_the_bytes_until_it_sends_them(capsys):
+    from emeter.feeds.hub import Feeds
+    from emeter.feeds.push import request_for
+    m = [m for m in cosem.decode(corpus_bytes("dsmr-v5-nl-iskra-mt382-1.txt")) if m.ok][0]
+    raw = m.raw
+    feeds = Feeds(_FeedsApp(push_mode="dsmrreader", push_url="http://h", push_token="k"))
+    feeds.message_in(m)
+    assert m.raw == raw and feeds.push.latest is m
+    url, body, headers = request_for("dsmrreader", "http://h", "k", m)
+    assert body.startswith(b"telegram=%2F")

@@ -92,6 +92,10 @@ class Feeds:
             self.mqtt.message_in(message)
         if self.push is not None:
             self.push.message_in(message)
+        if self.push is None or self.push.mode != "dsmrreader":
+            # the bytes the message came from (a whole telegram, 0.1-2 kB) are needed by no
+            # one later: the device keeps the message until the next, without them
+            message.raw = b""
 
     def close(self):
         for f in (self.raw, self.bridge, self.mqtt):
