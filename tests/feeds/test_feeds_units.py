@@ -447,3 +447,14 @@ def test_dsmr_reader_push_keeps_the_bytes_until_it_sends_them(capsys):
     assert m.raw == raw and feeds.push.latest is m
     url, body, headers = request_for("dsmrreader", "http://h", "k", m)
     assert body.startswith(b"telegram=%2F")
+
+
+def test_a_push_loads_only_the_writer_of_its_mode():
+    # the DSMR bridge (with the OBIS table it reads) is 9 kB of heap an InfluxDB push never uses
+    from emeter.feeds import push
+    assert not hasattr(push, "telegram") and not hasattr(push, "line")
+    m = _messages("hdlc-aidon-6525-list3-2.hex")[0]
+    url, body, headers = push.request_for("influx", "http://h/write?db=x", "", m)
+    assert body.startswith(b"emeter,")
+    url, body, headers = push.request_for("dsmrreader", "http://h", "", m)
+    assert body.startswith(b"telegram=%2F")
