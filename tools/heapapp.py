@@ -292,16 +292,16 @@ def run(probe):
         figures["bytes_" + name] = len(conn.outbox)
         conn = None
 
-    figures["mqtt_published"] = len(net.broker.published)
+    figures["mqtt_published"] = net.broker.published
     if mqtt is None:
         return
     probe.begin("app_mqtt_publish")
-    before = len(net.broker.published)
+    before = net.broker.published
     mqtt.message_in(app.state.message)
-    yield from a.run_until(lambda: len(net.broker.published) > before, "MQTT publish")
-    if net.broker.published[-1] != mqtt.state_topic:
-        raise RuntimeError("published to %s" % net.broker.published[-1])
-    figures["mqtt_published"] = len(net.broker.published)
+    yield from a.run_until(lambda: net.broker.published > before, "MQTT publish")
+    if net.broker.last_topic != mqtt.state_topic:
+        raise RuntimeError("published to %s" % net.broker.last_topic)
+    figures["mqtt_published"] = net.broker.published
 
 
 def _read(path):
