@@ -209,3 +209,16 @@ def test_pin_lookup_code_is_not_kept_after_start(cp):
     b.serial_open(115200, 8, "N", 1)
     assert b._button is not None
     assert "emeter.boards.cpstart" not in sys.modules  # used once, its heap is given back
+
+
+def test_rare_jobs_load_their_code_for_the_call_only(cp):
+    # the remount's checks, the access point and the reset reason run once or seldom:
+    # their code is not part of the board module the loop keeps
+    import sys
+    b = cp.Board()
+    assert b.wifi_start_ap("emeter-0ABC") == "192.168.4.1"
+    assert b.reset_by_watchdog() is False
+    assert "emeter.boards.cpstart" not in sys.modules
+    for name in ("_REMOUNT_AFTER_MS", "_REMOUNT_RETRY_MS"):
+        assert not hasattr(cp.mod, name), name
+    assert "storage" not in cp.Board._make_writable.__code__.co_names
