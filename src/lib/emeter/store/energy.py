@@ -31,7 +31,6 @@ another from more than 12 h behind: then a new series (docs/energy.md).
 
 import struct
 
-from cosem.crc import crc16_x25
 from cosem.number import Dec
 
 from emeter.lazy import forget
@@ -181,52 +180,20 @@ class Energy:
         self.head = [0, 0, 0]
         self.count = [0, 0, 0]
 
-    # --- storage ------------------------------------------------------------
+    # --- storage (energymore.py, loaded for the call) --------------------------
     def _load(self):
-        best = None
-        for slot in (0, 1):
-            try:
-                data = self.board.read_file(NAMES[slot])
-            except OSError:
-                data = None
-            if not data or len(data) != SIZE or data[:4] != _MAGIC:
-                continue
-            if crc16_x25(data, 0, SIZE - 2) != data[SIZE - 2] | data[SIZE - 1] << 8:
-                continue  # torn by a power cut mid-write: the other copy is an hour older
-            h = struct.unpack_from(_HEAD, data, 0)
-            if best is None or h[3] > best[3]:
-                best = h
-                self.slot = slot
-                self.buf[:] = data  # one copy read at a time: never two 4.4 kB files in RAM
-            data = None
-        if best is None:
-            return
-        h = best
-        self.e, self.clock, self.t_last, self.ri, self.rx = h[1], h[2], h[3], h[4], h[5]
-        for i in range(3):
-            o = list(h[6 + 9 * i:15 + 9 * i])
-            self.open[i] = o if o[_KEY] != -1 or o[_END] != -1 else None
-        self.head = [h[33], h[35], h[37]]
-        self.count = [h[34], h[36], h[38]]
+        try:
+            _more().load(self)
+        finally:
+            forget(_MORE)
 
     def save(self, both=False):
         """Write the state over the older of the two copies (called when an hour has closed);
         both: over both (a new series: the other copy would look newer)."""
-        args = [_HEAD, self.buf, 0, _MAGIC, self.e, self.clock, self.t_last, self.ri, self.rx]
-        for o in self.open:
-            args.extend(o if o is not None else (-1, -1, -1, -1, -1, -1, 0, -1, -1))
-        for i in range(3):
-            args.append(self.head[i])
-            args.append(self.count[i])
-        struct.pack_into(*args)
-        c = crc16_x25(self.buf, 0, SIZE - 2)
-        self.buf[SIZE - 2] = c & 0xFF
-        self.buf[SIZE - 1] = c >> 8
-        over = getattr(self.board, "write_file_over", None) or self.board.write_file_atomic
-        for _ in range(2 if both else 1):
-            self.slot = 1 - self.slot
-            over(NAMES[self.slot], self.buf)
-            self.writes += 1
+        try:
+            _more().save(self, both)
+        finally:
+            forget(_MORE)
 
     def _push(self, level, rec):
         cap = _CAP[level]
@@ -248,39 +215,17 @@ class Energy:
 
     def _fits(self, k):
         # every stored number times k still fits the records
-        big = max(self.ri, self.rx)
-        for o in self.open:
-            if o is not None:
-                big = max(big, o[_BI], o[_BX], o[_CI], o[_CX], o[_PK])
-        for level in range(3):
-            for n in range(self.count[level]):
-                r = self.record(level, n)
-                big = max(big, r[1], r[2], r[5] if level == 1 else 0)
-        return big * k < _I64
+        try:
+            return _more().fits(self, k)
+        finally:
+            forget(_MORE)
 
     def _rescale(self, e):
         # a finer register than seen so far: every stored number to exponent e
-        k = 10 ** (self.e - e)
-        self.e = e
-        if self.ri >= 0:
-            self.ri *= k
-        if self.rx >= 0:
-            self.rx *= k
-        for o in self.open:
-            if o is not None:
-                for j in (_BI, _BX, _CI, _CX, _PK):
-                    if o[j] >= 0:
-                        o[j] *= k
-        for level in range(3):
-            fmt = _REC[level]
-            size = struct.calcsize(fmt)
-            for i in range(_CAP[level]):
-                off = _OFFS[level] + i * size
-                r = list(struct.unpack_from(fmt, self.buf, off))
-                for j in (1, 2, 5):
-                    if j < len(r) and r[j] >= 0:
-                        r[j] *= k
-                struct.pack_into(fmt, self.buf, off, *r)
+        try:
+            _more().rescale(self, e)
+        finally:
+            forget(_MORE)
 
     # --- messages -----------------------------------------------------------
     def _when(self, msg, wall):
@@ -383,40 +328,11 @@ class Energy:
         return self._account(t, clk, r[0], r[1], r[2], r[3])
 
     def _back(self, m):
-        # Earlier than what is counted: a replay of messages already counted, a restart, a small
-        # clock step (ignored: they catch up), or, when _BACK_N messages in a row go on from one
-        # another from more than _BACK_S behind, another timeline (a meter's clock set back, an
-        # old capture replayed): a new series from the first of them.
-        held = self._back_at
-        t = m[0]
-        if held and held[-1][0] < t <= held[-1][0] + _ON_S:
-            held.append(m)
-        else:
-            held = self._back_at = [m]
-        if len(held) < _BACK_N or self.t_last - held[0][0] <= _BACK_S:
-            if len(held) >= _BACK_N:
-                held.pop(0)
-            return False
-        self._back_at = None
-        self._jump = None
-        t = held[0][0]
-        dropped = 0
-        for level in range(3):  # what lies after the new time cannot stand beside it
-            while self.count[level] and \
-                    self._end(level, self.record(level, self.count[level] - 1)[0]) > t:
-                self.count[level] -= 1
-                dropped += 1
-        self.note = "time went back %d s: a new series, %d stored intervals after it dropped" % (
-            self.t_last - t, dropped)
-        self.open = [None, None, None]
-        self.t_last = -1
-        self.ri = -1
-        self.rx = -1
-        w = self.writes
-        for h in held:
-            self._account(h[0], h[1], h[2], h[3], h[4], h[5])
-        self.save(self.writes == w)  # both copies: the drop is kept, whichever loads
-        return True
+        # earlier than what is counted: ignored, or a new series (energymore.back)
+        try:
+            return _more().back(self, m)
+        finally:
+            forget(_MORE)
 
     def _account(self, t, clk, mi, ei, mx, ex):
         # mx < 0: no export register
@@ -535,6 +451,12 @@ class Energy:
 
 
 _JSON = "emeter.store.energyjson"
+_MORE = "emeter.store.energymore"
+
+
+def _more():
+    from emeter.store import energymore
+    return energymore
 
 
 def _json():
