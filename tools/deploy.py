@@ -24,7 +24,9 @@ import urllib.parse
 
 try:
     from tools import mpycompile
+    from tools.cli import ArgumentParser, UserError
 except ImportError:  # run as a script from tools/
+    from cli import ArgumentParser, UserError
     import mpycompile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -278,33 +280,19 @@ def deploy_ota(bundle, url, password, force=False, log=print, client=None):
 
 # --- command line ---------------------------------------------------------------
 
-USAGE = ("usage: build.py deploy [--drive PATH] [--bundle DIR] [--force]\n"
-         "       build.py deploy --ota http://emeter.local:8080 [--password PW] [--bundle DIR] [--force]\n"
-         "The password may also come from the %s environment variable.\n" % PASSWORD_ENV)
-
-
 def _args(argv):
-    opts = {"drive": None, "ota": None, "password": None, "bundle": BUNDLE, "force": False}
-    names = {"--drive": "drive", "--ota": "ota", "--password": "password", "--bundle": "bundle"}
-    i = 0
-    while i < len(argv):
-        a = argv[i]
-        if a in ("-h", "--help"):
-            return None
-        if a == "--force":
-            opts["force"] = True
-        elif a.split("=", 1)[0] in names:
-            key = names[a.split("=", 1)[0]]
-            if "=" in a:
-                opts[key] = a.split("=", 1)[1]
-            else:
-                i += 1
-                if i >= len(argv):
-                    raise DeployError("%s needs a value (see build.py deploy --help)" % a, 2)
-                opts[key] = argv[i]
-        else:
-            raise DeployError("unknown argument %s (see build.py deploy --help)" % a, 2)
-        i += 1
+    ap = ArgumentParser(prog="build.py deploy", description="Copy the built bundle onto a board: to its "
+                        "CIRCUITPY drive over USB, or over the network through the web workflow.",
+                        epilog="The password may also come from the %s environment variable." % PASSWORD_ENV)
+    ap.add_argument("--drive", metavar="PATH", help="the CIRCUITPY drive (default: found by its name)")
+    ap.add_argument("--ota", metavar="URL", help="the board's web workflow, e.g. http://emeter.local:8080")
+    ap.add_argument("--password", metavar="PW", help="the web workflow password (--ota)")
+    ap.add_argument("--bundle", metavar="DIR", default=BUNDLE, help="the bundle to copy (default build/CIRCUITPY)")
+    ap.add_argument("--force", action="store_true", help="copy every file, changed or not")
+    try:
+        opts = vars(ap.parse_args(argv))
+    except UserError as e:
+        raise DeployError(str(e), e.status)
     if opts["drive"] and opts["ota"]:
         raise DeployError("choose --drive or --ota, not both", 2)
     return opts
@@ -313,9 +301,6 @@ def _args(argv):
 def main(argv):
     try:
         opts = _args(argv)
-        if opts is None:
-            sys.stdout.write(USAGE)
-            return 0
         if opts["ota"]:
             pw = opts["password"] or os.environ.get(PASSWORD_ENV)
             if pw is None and sys.stdin.isatty():

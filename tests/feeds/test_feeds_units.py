@@ -328,6 +328,16 @@ def test_the_device_names_its_maker_model_firmware_and_page():
     assert _device(kam, "h").get("manufacturer") == "Kamstrup"
 
 
+def test_the_model_follows_the_identification_separator():
+    # identification lines of real captures: '\\2' (enhanced mode) and ':' come before the type
+    for ident, model in (("/NES5:83335-3E", "83335-3E"), ("/ELL5\\253833635_A", "53833635_A"),
+                         ("/ISK5\\2M550T-1012", "M550T-1012"), ("/ESY5Q3DA1004 V3.04", "Q3DA1004 V3.04"),
+                         ("/XMX5LGBBFFB231314239", "LGBBFFB231314239"), ("/Ene5\\T210-D ESMR5.0", "T210-D ESMR5.0")):
+        m = Message("dsmr")
+        m.meter = {"identification": ident}
+        assert _device(m, "h").get("model") == model, ident
+
+
 def test_every_code_discovery_sends_has_a_readable_name():
     for name in ("hdlc-kamstrup-omnipower-dk-ct-1.hex", "dsmr-v5-nl-iskra-mt382-1.txt",
                  "hdlc-aidon-6525-list3-2.hex", "dsmr-sweden-landisgyr-e360-1.txt"):

@@ -40,6 +40,15 @@ def maker(flag):
     return _MAKERS[at + 4:end if end > 0 else len(_MAKERS)]
 
 
+def _ident_model(ident):
+    """The meter type in a DSMR identification line: '/XXXZ' (maker, baud), then an optional
+    '\\W' (enhanced mode: a digit, or none before a letter) or ':' separator."""
+    rest = ident[5:]
+    if rest[:1] == "\\":
+        rest = rest[2:] if rest[1:2].isdigit() else rest[1:]
+    return rest.lstrip(": ") or ident[5:]
+
+
 def device(message, hostname, ip=None):
     m = message.meter
     d = Pairs()
@@ -49,7 +58,7 @@ def device(message, hostname, ip=None):
     model = m.get("model")
     if ident and ident.startswith("/") and len(ident) > 5:
         made = maker(ident[1:4]) or ident[1:4].upper()
-        model = model or ident[5:].lstrip("\\0123456789") or ident[5:]  # '/ISk5\2MT382-1000'
+        model = model or _ident_model(ident)
     else:
         made = maker((m.get("list") or "")[:3])
     if made:
