@@ -97,8 +97,9 @@ def test_fields_table_and_file_code_are_let_go_once_settings_are_read_or_saved(t
     assert s["baud"] == 9600 and s["push_token"] == "u:p"
     s.save(board)
     # the labels, keys and file code are needed by no loop pass: not kept in the board's heap
-    for name in ("settingsfile", "tomlfile", "changes", "fieldcheck"):
-        assert "emeter.store." + name not in sys.modules, name
+    for name in ("store.settingsfile", "store.tomlfile", "store.changes", "store.fieldcheck",
+                 "textcheck"):
+        assert "emeter." + name not in sys.modules, name
     assert "FIELDS" not in vars(settings) and "OWNED" not in vars(settings)
     # ... and still there for whoever asks (the setup form, the checkers)
     from emeter.store.settings import FIELDS

@@ -68,6 +68,7 @@ def forget_checks():
     writer: they are needed at start and when a form is saved."""
     for name in ("fieldcheck", "feedfields", "changes", "settingsfile", "tomlfile"):
         forget("emeter.store." + name)
+    forget("emeter.textcheck")  # the checkers' character tests
 
 
 def __getattr__(name):
