@@ -373,6 +373,10 @@ def test_last_will_is_retained_at_qos_0_as_minimqtt_reads_its_arguments():
     client = mqtt.MqttFeed(_WillBoard(), s)._minimqtt()
     assert (client._lw_topic, client._lw_msg) == ("meter1/status", b"offline")
     assert client._lw_retain is True and client._lw_qos == 0
+    assert client.client_id == "emeter-emeter-000abc"
+    # made once per run: the making is not kept in the heap with the client
+    import sys
+    assert "emeter.feeds.mqttclient" not in sys.modules and not hasattr(mqtt.MqttFeed, "_client_id")
 
 
 class _TickBoard(_WillBoard):
