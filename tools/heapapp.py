@@ -282,14 +282,14 @@ def run(probe):
     for name, path, want in (("index", "/", b"Free memory"), ("data_json", "/data.json", b'"free_memory"'),
                              ("setup", "/setup", b"<form")):
         probe.begin("app_get_" + name)
-        conn = socketpool.request(80, "GET %s HTTP/1.1\r\nHost: emeter.local\r\n\r\n" % path)
+        conn = socketpool.request(80, "GET %s HTTP/1.1\r\nHost: emeter.local\r\n\r\n" % path, want)
         yield from a.run_until(lambda: conn.closed, "GET " + path)
-        head = bytes(conn.outbox[:conn.outbox.find(b"\r\n")])
+        head = conn.status.split(b"\r\n")[0]
         if b" 200 " not in head + b" ":
             raise RuntimeError("GET %s answered %s" % (path, head))
-        if want not in conn.outbox:
+        if not conn.found:
             raise RuntimeError("GET %s: the page lacks %s" % (path, want))
-        figures["bytes_" + name] = len(conn.outbox)
+        figures["bytes_" + name] = conn.sent
         conn = None
 
     figures["mqtt_published"] = net.broker.published

@@ -2,7 +2,8 @@
 # socketpool.py, in place of the hardware stand-ins' stub). MicroPython-compatible.
 #
 # adafruit_httpserver listens on it; the probe queues whole HTTP requests as incoming
-# connections and reads back what the server sent. Every host name resolves to one
+# connections and checks what the server sends as it comes, keeping none of it (a client
+# is another machine: its copy of a page is not the board's heap). Every host name resolves to one
 # address; a connection that starts with an MQTT CONNECT reaches a broker that answers
 # CONNACK, SUBACK and PUBACK at once, any other one an HTTP server that answers each
 # request with 204 (HTTP push). UDP (SNTP) sends vanish and nothing ever arrives. Every send and receive calls `net.on_io()` so the probe can
@@ -107,7 +108,14 @@ class Socket:
         self.type = type
         self.timeout = None
         self.inbox = bytearray()
-        self.outbox = bytearray()   # what this end sent (HTTP responses, for the probe)
+        self.outbox = bytearray()   # what this end sent, unless watch is set
+        # a connection from request(): like a client on another machine, the probe keeps only
+        # the start of the answer and whether `watch` came in it, not the answer itself
+        self.watch = None
+        self.status = b""
+        self.sent = 0
+        self.found = False
+        self._at = 0
         self.port = None
         self.backlog = []
         self.closed = False
@@ -151,15 +159,35 @@ class Socket:
     def send(self, data):
         if self.closed:
             raise OSError(errno.EBADF)
-        data = bytes(data)
         if self.connected:
+            data = bytes(data)
             if self.remote is None:
                 self.remote = net.broker if data[:1] == b"\x10" else net.http
             self.remote.take(data, self._reply)
+        elif self.watch is not None:
+            self._read(data)
         else:
             self.outbox += data
         net.on_io()
         return len(data)
+
+    def _read(self, data):
+        # the answer as a client reads it, nothing of it kept in this heap (no copy: a
+        # board's socket hands the bytes to the network stack, not to the Python heap)
+        if not self.sent:
+            self.status = bytes(data[:32])
+        self.sent += len(data)
+        w = self.watch
+        i = self._at
+        for b in data:
+            if b == w[i]:
+                i += 1
+                if i == len(w):
+                    self.found = True
+                    i = 0
+            else:
+                i = 1 if b == w[0] else 0
+        self._at = i
 
     def sendall(self, data):
         self.send(data)
@@ -218,10 +246,12 @@ class SocketPool:
         return [(2, type or 1, 0, "", (SERVER_IP, port))]
 
 
-def request(port, text):
-    """Queue one HTTP request as a new connection to the server on port; return that socket."""
+def request(port, text, watch=None):
+    """Queue one HTTP request as a new connection to the server on port; return that socket
+    (watch: bytes the answer must hold; then only conn.status, .sent and .found are kept)."""
     listener = net.listeners[port]
     conn = Socket()
+    conn.watch = watch
     conn.inbox += text.encode() if isinstance(text, str) else text
     conn.peer_closed = True  # the client sent everything and waits for the answer
     listener.backlog.append(conn)

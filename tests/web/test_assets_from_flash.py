@@ -73,5 +73,5 @@ def test_dashboard_and_log_pages_go_out_in_pieces(tmp_path, run_app):
         assert status == 200
         assert headers.get("transfer-encoding") == "chunked" and "content-length" not in headers
         assert body.startswith(b"<!DOCTYPE html>") and body.endswith(b"</main></body></html>")
-    from emeter.web import dashpage
-    assert "".join(dashpage.log_page_parts(r.app)) == dashpage.log_page(r.app)
+    from emeter.web import logpage
+    assert "".join(logpage.log_page_parts(r.app)) == logpage.log_page(r.app)

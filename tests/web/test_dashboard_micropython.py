@@ -7,7 +7,7 @@ them in the MicroPython VM (tools/mpy_vm.py) and compares the output with CPytho
 from vmhelp import FAKE_BOARD, same_under_micropython
 
 PROBE = r'''
-from emeter.web import assets, dashboard, dashpage, formrules
+from emeter.web import assets, dashboard, dashpage, formrules, logpage
 from emeter.store.faillog import FailLog
 from emeter.store.history import PowerHistory, watts
 from emeter.state import State
@@ -67,10 +67,14 @@ app.log.add(f, app.state.now_text())
 page = dashpage.index(app)
 print(len(page), "<script>x" in page, "&lt;script&gt;x" in page, "1234567.891" in page)
 print(page.count('data-o="'), page.count("data-d="), page.count("data-s="))
-log = dashpage.log_page(app)
+log = logpage.log_page(app)
+for whole, parts in ((page, dashpage.index_parts(app)), (log, logpage.log_page_parts(app))):
+    # what goes out: the pieces gathered in the chunk buffer (a str goes in as it is here)
+    sent = [c.encode("utf-8") if isinstance(c, str) else bytes(c) for c in dashboard._gathered(parts)]
+    print("gathered", b"".join(sent) == whole.encode("utf-8"), max(len(c) for c in sent) <= 2048)
 print(len(log), log.count('class="entry"'), "build.py decode" in log)
 print(dashboard.status_doc(app))
-print(dashboard.parse_entry(app.log.entries[-1])["when"])
+print(logpage.parse_entry(app.log.entries[-1])["when"])
 print(formrules.rules_json())
 for p in (assets.CSS_PATH, assets.JS_PATH):
     body, version, gz = assets.get(p)
@@ -82,3 +86,4 @@ print(assets.response(assets.JS_PATH, {"If-None-Match": '"%s"' % assets.get(asse
 def test_the_dashboard_modules_behave_the_same_under_micropython():
     out_c = same_under_micropython(PROBE)
     assert "False True True" in out_c  # meter text escaped, exact decimals
+    assert out_c.count("gathered True True") == 2  # the chunks sent are the page's bytes

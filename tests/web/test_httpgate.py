@@ -7,7 +7,7 @@ import pytest
 from emeter.web.httpgate import request_complete
 from host.board import HostBoard
 
-from apphelp import wait_for
+from apphelp import basic, claim, wait_for
 
 
 @pytest.mark.parametrize("data,done", [
@@ -71,6 +71,23 @@ def test_more_clients_than_slots_and_answer_slots_drop_the_oldest(app):
         s.close()
     assert wait_for(lambda: not pending)
     assert app.get("/")[0] == 200
+
+
+def test_requests_longer_than_the_read_buffer_arrive_whole_one_after_another(tmp_path, run_app):
+    # the gate and the server read through one shared 1 kB buffer: requests of several
+    # kB, sent in pieces, must each reach the route intact (the password comes last)
+    import time
+    r = run_app(claim(HostBoard(str(tmp_path))))
+    for n in (3000, 1500):
+        s = socket.create_connection(("127.0.0.1", r.port))
+        req = (b"GET /setup HTTP/1.1\r\nHost: localhost\r\nX-Pad: " + b"p" * n
+               + b"\r\nAuthorization: " + basic().encode() + b"\r\n\r\n")
+        for i in range(0, len(req), 700):
+            s.sendall(req[i:i + 700])
+            time.sleep(0.05)
+        out = _recv_all(s)
+        s.close()
+        assert out.startswith(b"HTTP/1.1 200") and b"<form" in out, out[:80]
 
 
 def test_garbage_request_line_does_not_stop_the_loop(app):

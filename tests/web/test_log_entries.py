@@ -2,7 +2,7 @@
 
 from cosem.message import Failure
 
-from emeter.web.dashboard import parse_entry
+from emeter.web.logpage import parse_entry
 
 
 def test_a_block_gives_back_what_the_failure_said():
@@ -28,3 +28,24 @@ def test_a_cut_block_keeps_its_hex_and_garbage_is_skipped():
     assert parse_entry(cut)["hex"] == "00" * 16
     assert parse_entry(b"no start line\n") is None
     assert parse_entry(b"--- Start --- \xff\xfe") is None
+
+
+def test_the_last_failure_takes_its_time_from_the_newest_block_of_the_same_reason():
+    from emeter.web.dashboard import last_failure
+
+    class Log:
+        entries = [Failure("hdlc", "fcs", "old", bytes(10)).log_entry("2026-01-01T00:00:00Z").encode(),
+                   bytearray(Failure("hdlc", "hcs", "bad header", bytes(range(200)))
+                             .log_entry("2026-01-02T03:04:05Z").encode())]
+
+    class State:
+        last_failure = ("hcs", "bad header")
+
+    class App:
+        state = State()
+        log = Log()
+
+    f = last_failure(App())
+    assert (f["reason"], f["when"], f["what"]) == ("hcs", "2026-01-02T03:04:05Z", "hcs: bad header")
+    State.last_failure = ("fcs", "x")  # the newest block is another reason's: no time
+    assert last_failure(App())["when"] is None

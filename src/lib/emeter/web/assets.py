@@ -1,35 +1,23 @@
-"""The two static assets (/app.css, /app.js): built once, versioned, cached by the browser.
+"""The two static assets (/app.css, /app.js): versioned, cached by the browser.
 
 Each page links them with ?v=<hash of the content>, and they are sent with a year's
 max-age and an ETag, so a phone fetches them once per firmware, not once per page.
-They are joined from their source modules on first use and those modules are then
-dropped from sys.modules, so a board keeps one copy of the text, not two.  Where the
-runtime can compress (CPython host mode: zlib.compressobj) and the browser accepts
-gzip, they go out gzipped; a board sends them as they are (together well under the
-40 kB page budget either way; tests check both).
 
 On a board the text never enters the heap: the bundle (tools/bundle.py) writes the
 built assets as files into www/ beside this module, and they are sent from flash in
 small pieces (adafruit_httpserver's FileResponse); only their version is computed, by
 hashing the file a piece at a time. Without those files (host mode, tests) they are
-built in memory as described above; the bytes are the same either way.
+built in memory by emeter.web.assetsmem (joined from their source modules, gzipped where
+the runtime can compress and the browser accepts it), which a board never loads; the
+bytes are the same either way (together well under the 40 kB page budget; tests check both).
 """
 
 import hashlib
-import sys
-
-try:
-    import zlib
-    _GZIP = hasattr(zlib, "compressobj")
-except ImportError:
-    zlib = None
-    _GZIP = False
 
 CSS_PATH = "/app.css"
 JS_PATH = "/app.js"
 _CACHE = "public, max-age=31536000, immutable"
 _TYPES = {CSS_PATH: "text/css; charset=utf-8", JS_PATH: "text/javascript; charset=utf-8"}
-_built = {}  # path -> (body bytes, version text, gzipped bytes or None)
 FILES = {CSS_PATH: "app.css", JS_PATH: "app.js"}  # the built assets' file names in www/
 FOLDER = "www"
 _on_flash = {}  # path -> version text, for assets served from their files
@@ -65,12 +53,14 @@ def file_of(path):
 
 def _file_version(full):
     h = hashlib.sha256()
+    buf = bytearray(CHUNK)  # one buffer for the whole file: no new bytes per piece
+    view = memoryview(buf)
     with open(full, "rb") as f:
         while True:
-            piece = f.read(CHUNK)
-            if not piece:
+            n = f.readinto(buf)
+            if not n:
                 break
-            h.update(piece)
+            h.update(buf if n == CHUNK else view[:n])
     return h.digest()[:6].hex()
 
 
@@ -87,48 +77,19 @@ def version(path):
 
 def build(path):
     """The asset's bytes, built from the source modules (what the bundle writes to www/)."""
-    return _source(path)
-
-
-def _source(path):
-    if path == CSS_PATH:
-        from emeter.web import www_css
-        text = www_css.CSS
-        names = ("www_css",)
-    else:
-        from emeter.web import formrules, www_js
-        text = "(function(){'use strict';var RULES=%s;%s%s})();\n" % (
-            formrules.rules_json(), www_js.VALIDATE, www_js.APP)
-        names = ("www_js",)
-    pkg = __name__[:__name__.rfind(".")]
-    for n in names:  # free the source strings: the joined text is all we keep
-        sys.modules.pop(pkg + "." + n, None)
-        try:
-            delattr(sys.modules[pkg], n)
-        except (AttributeError, KeyError, TypeError):
-            pass
-    return text.encode("utf-8")
-
-
-def _gzip(data):
-    c = zlib.compressobj(9, zlib.DEFLATED, 31)
-    return c.compress(data) + c.flush()
+    from emeter.web import assetsmem
+    return assetsmem.source(path)
 
 
 def get(path):
     """(body bytes, version, gzipped bytes or None) of an asset path (read whole from its file
     when there is one: for tests and sizes; pages and responses use version() and file_of())."""
-    b = _built.get(path)
-    if b is None:
-        loc = file_of(path)
-        if loc is not None:
-            with open(loc[0] + "/" + loc[1], "rb") as f:
-                return f.read(), version(path), None
-        body = _source(path)
-        version = hashlib.sha256(body).digest()[:6].hex()
-        b = (body, version, _gzip(body) if _GZIP else None)
-        _built[path] = b
-    return b
+    loc = file_of(path)
+    if loc is not None:
+        with open(loc[0] + "/" + loc[1], "rb") as f:
+            return f.read(), version(path), None
+    from emeter.web import assetsmem
+    return assetsmem.get(path)
 
 
 def url(path):
@@ -146,23 +107,14 @@ def head():
 def response(path, request_headers):
     """(status code, headers dict, body bytes) for a GET of the asset; body is None when the
     asset is to be sent from its file (file_of(path))."""
-    if file_of(path) is not None:
-        etag = '"%s"' % version(path)
-        headers = {"Cache-Control": _CACHE, "ETag": etag, "Content-Type": _TYPES[path]}
-        if request_headers.get("If-None-Match") == etag:
-            return 304, headers, b""
-        return 200, headers, None
-    body, version_, gz = get(path)
-    etag = '"%s"' % version_
+    if file_of(path) is None:
+        from emeter.web import assetsmem
+        return assetsmem.response(path, request_headers)
+    etag = '"%s"' % version(path)
     headers = {"Cache-Control": _CACHE, "ETag": etag, "Content-Type": _TYPES[path]}
-    if gz is not None:
-        headers["Vary"] = "Accept-Encoding"
     if request_headers.get("If-None-Match") == etag:
         return 304, headers, b""
-    if gz is not None and "gzip" in (request_headers.get("Accept-Encoding") or ""):
-        headers["Content-Encoding"] = "gzip"
-        return 200, headers, gz
-    return 200, headers, body
+    return 200, headers, None
 
 
 def sizes():

@@ -1,10 +1,13 @@
-"""The dashboard's routes: / and /log (their pages are built by emeter.web.dashpage,
-loaded for the request and forgotten once the page is built), the assets, and the
+"""The dashboard's routes: / and /log (their pages come from emeter.web.dashpage and
+emeter.web.logpage, loaded for the request and dropped from sys.modules at once: the
+page's generator keeps what it needs until the page has gone out), the assets, and the
 small JSON routes the page's script reads (/history.json, /status.json, /energy.json).
+Pages go out in chunks gathered in one buffer (pieces_response), built while they are sent.
 """
 
 from emeter.lazy import forget
 from emeter.web import assets
+from emeter.web.textbuf import EXTEND_STR
 
 _HTML = "text/html; charset=utf-8"
 _JSON = "application/json"
@@ -19,27 +22,19 @@ def last_failure(app):
         return None
     when = None
     if app.log.entries:
-        head = parse_entry(app.log.entries[-1])
-        if head and head["reason"] == lf[0]:
-            when = head["when"]
+        entry = app.log.entries[-1]
+        end = entry.find(b"\n")  # its first line says when and why: the rest is not read
+        try:
+            head = head_line(bytes(entry[:end] if end >= 0 else entry).decode("utf-8"))
+        except UnicodeError:
+            head = None
+        if head and head[1] == lf[0]:
+            when = head[0]
     return {"reason": lf[0], "text": lf[1], "when": when, "what": "%s: %s" % lf}
 
 
-def _only_hex(s):
-    for ch in s:
-        if ch not in "0123456789abcdef":
-            return False
-    return True
-
-
-def parse_entry(entry):
-    """A log.txt block -> {"when", "reason", "text", "hex", "block"}, or None if unreadable."""
-    try:
-        block = bytes(entry).decode("utf-8")
-    except UnicodeError:
-        return None
-    lines = block.split("\n")
-    first = lines[0]
+def head_line(first):
+    """(when, reason, text, format) of a log.txt block's first line, or None."""
     if not first.startswith("--- Start ---"):
         return None
     rest = first[13:].strip()
@@ -54,9 +49,7 @@ def parse_entry(entry):
     if paren >= 0 and text.endswith(" bytes)") and "," in text[paren:]:
         fmt = text[paren + 2:text.find(",", paren)]  # "... (hdlc, 396 bytes)" -> "hdlc"
         text = text[:paren]
-    hexlines = [ln for ln in lines[1:] if ln and _only_hex(ln)]  # not "--- End ---", "... (cut)"
-    return {"when": when, "reason": reason, "text": text, "format": fmt,
-            "hex": "\n".join(hexlines), "block": block}
+    return when, reason, text, fmt
 
 
 def status_doc(app):
@@ -97,7 +90,7 @@ def add_routes(web):
                                headers=dict(_NO_STORE))
 
     def log(request):
-        return _pieces(request, _parts("log_page_parts", app))
+        return pieces_response(request, _parts("logpage", "log_page_parts", app))
 
     server = web.server
     server.route(assets.CSS_PATH, GET)(asset(assets.CSS_PATH))
@@ -109,19 +102,52 @@ def add_routes(web):
 
 
 def index_response(web, request):
-    return _pieces(request, _parts("index_parts", web.app))
+    return pieces_response(request, _parts("dashpage", "index_parts", web.app))
 
 
-def _parts(builder, app):
-    """The pieces of a page, from the page module loaded for this request only."""
-    from emeter.web import dashpage
+def _parts(module, builder, app):
+    """The pieces of a page (a generator), from the page module loaded for this request only
+    (the generator keeps what it needs of the module while the page goes out)."""
     try:
-        return getattr(dashpage, builder)(app)
+        if module == "logpage":
+            from emeter.web import logpage as page
+        else:
+            from emeter.web import dashpage as page
+        return getattr(page, builder)(app)
     finally:
-        forget("emeter.web.dashpage")
+        forget_pages()
 
 
-def _pieces(request, parts):
-    """An HTML page sent as its pieces (chunked transfer): never joined, never encoded whole."""
+def forget_pages():
+    """Drop the page modules from sys.modules (their heap goes once the page has gone out)."""
+    for name in ("dashpage", "logpage", "plainpages", "layout", "pages", "style"):
+        forget("emeter.web." + name)
+
+
+CHUNK = 1024  # bytes of a page gathered before they go out as one chunk
+
+
+def pieces_response(request, pieces, status=None):
+    """An HTML page sent as its pieces (an iterable of text), gathered into chunks of about
+    CHUNK bytes in one buffer (chunked transfer): the page is never joined, never encoded
+    whole, and a board builds each piece only when the one before has gone out."""
     from adafruit_httpserver import ChunkedResponse
-    return ChunkedResponse(request, lambda: parts, content_type=_HTML, headers=dict(_NO_STORE))
+    from adafruit_httpserver.status import OK_200
+    return ChunkedResponse(request, lambda: _gathered(pieces), status=status or OK_200,
+                           content_type=_HTML, headers=dict(_NO_STORE))
+
+
+def _gathered(pieces):
+    buf = bytearray(CHUNK)
+    buf[:] = b""  # empty, its room kept: every chunk of the page goes through this buffer
+    for p in pieces:
+        if len(buf) + len(p) > CHUNK:
+            if buf:
+                yield buf if EXTEND_STR else bytes(buf)  # sent before this resumes
+                buf[:] = b""
+            if len(p) >= CHUNK:
+                yield p  # a big piece goes out on its own
+                continue
+        buf.extend(p if EXTEND_STR else p.encode("utf-8"))
+    if buf:
+        yield buf if EXTEND_STR else bytes(buf)

@@ -1,4 +1,4 @@
-"""The dashboard page (/) and the failed-frame page (/log), built as HTML pieces.
+"""The dashboard page (/) as a generator of HTML pieces (the /log page: emeter.web.logpage).
 
 The page is complete as HTML: every value is rendered on the server (and reloads
 itself without JavaScript); the script then keeps the marked elements current from
@@ -10,11 +10,10 @@ where is the tables below.  Everything that came from the meter goes through esc
 from cosem.number import Dec
 
 from emeter.web import layout
-from emeter.web.dashboard import last_failure, parse_entry
-from emeter.web.pages import esc, readings_table
+from emeter.web.dashboard import last_failure
+from emeter.web.pages import esc, readings_parts
 
 DASH = "\u2013"
-LOG_PAGE_BYTES = 16000  # of entries on /log: the page is built in RAM and fits the 40 kB budget
 
 # (title, OBIS, css class): the big tiles, shown when the meter sends that value
 POWER = (("Using now", "1-0:1.7.0", "imp"), ("Returning", "1-0:2.7.0", "exp"),
@@ -89,36 +88,54 @@ def _kilo(v):
 
 
 def _reading(msg, obis, kwh=False):
-    """A reading's value and unit, marked for updates; kwh: show Wh registers in kWh."""
+    """A reading's value and unit, marked for updates; kwh: show Wh registers in kWh (pieces)."""
     r = msg.reading(obis) if msg is not None else None
     if r is None:
-        return DASH
+        yield DASH
+        return
     value, unit, fmt = r.value, r.unit or "", None
     if kwh:
         fmt = "kwh"
         if unit == "Wh":
             value, unit = _kilo(value), "kWh"
-    return '%s <span class="u" data-u="%s"%s>%s</span>' % (
-        _live("data-o", obis, value, fmt), obis, ' data-f="kwh"' if kwh else "", esc(unit))
+    yield _live("data-o", obis, value, fmt)
+    yield ' <span class="u" data-u="%s"%s>' % (obis, ' data-f="kwh"' if kwh else "")
+    yield esc(unit)
+    yield "</span>"
 
 
 def _has(msg, obis):
     return msg is not None and msg.reading(obis) is not None
 
 
-# --- pages ---------------------------------------------------------------------
+# --- pages: generators of HTML pieces, sent one by one (dashboard.pieces_response) ----
 def _kv(rows):
-    out = ['<table class="kv">']
+    """A two-column table; rows: [(label, cell)], a cell being text or pieces of text."""
+    yield '<table class="kv">'
     for label, cell in rows:
-        out.append("<tr><th>%s</th><td>%s</td></tr>" % (esc(label), cell))
-    out.append("</table>")
-    return "".join(out)
+        yield "<tr><th>"
+        yield esc(label)
+        yield "</th><td>"
+        if type(cell) is str:
+            yield cell
+        else:
+            yield from cell
+        yield "</td></tr>"
+    yield "</table>"
+
+
+def _card(head, rows):
+    yield head
+    yield from _kv(rows)
+    yield "</div>"
 
 
 def _power(msg):
     tiles = [t for t in POWER if _has(msg, t[1])] or [POWER[0]]
-    return "".join('<div class="card %s"><h2>%s</h2><p class="num">%s</p></div>'
-                   % (cls, title, _big(msg, obis)) for title, obis, cls in tiles)
+    for title, obis, cls in tiles:
+        yield '<div class="card %s"><h2>%s</h2><p class="num">' % (cls, title)
+        yield _big(msg, obis)
+        yield "</p></div>"
 
 
 def _big(msg, obis):
@@ -148,27 +165,28 @@ def _energy(msg, energy=None):
             if _has(msg, obis):
                 rows.append(("%s, %s" % (group, label), _reading(msg, obis, True)))
     if not rows:
-        return ""
+        return
     rows += _so_far(energy)
-    return '<div class="card"><h2>Energy</h2>%s</div>' % _kv(rows)
+    yield from _card('<div class="card"><h2>Energy</h2>', rows)
 
 
 def _phases(msg):
     rows = [p for p in PHASES if any(_has(msg, o) for o in p[1:])]
     if not rows:
-        return ""
+        return
     cols = [i for i in range(len(PHASE_HEADS)) if any(_has(msg, p[1 + i]) for p in rows)]
-    out = ['<div class="card"><h2>Phases</h2><table class="ph"><tr><th></th>']
+    yield '<div class="card"><h2>Phases</h2><table class="ph"><tr><th></th>'
     for i in cols:  # a list without per-phase power gets no empty power columns
-        out.append("<th>%s</th>" % PHASE_HEADS[i])
-    out.append("</tr>")
+        yield "<th>%s</th>" % PHASE_HEADS[i]
+    yield "</tr>"
     for p in rows:
-        out.append("<tr><th>%s</th>" % p[0])
+        yield "<tr><th>%s</th>" % p[0]
         for i in cols:
-            out.append("<td>%s</td>" % _reading(msg, p[1 + i]))
-        out.append("</tr>")
-    out.append("</table></div>")
-    return "".join(out)
+            yield "<td>"
+            yield from _reading(msg, p[1 + i])
+            yield "</td>"
+        yield "</tr>"
+    yield "</table></div>"
 
 
 def _path(doc, path):
@@ -181,12 +199,12 @@ def _path(doc, path):
 
 def _meter(msg, received):
     if msg is None:
-        return ""
+        return
     doc = {"meter": msg.meter, "format": msg.format, "timestamp": msg.timestamp,
            "device": {"received": received}}
     rows = [(label, _live("data-d", path, _path(doc, path), fmt)) for label, path, fmt in METER
             if _path(doc, path) is not None]
-    return '<div class="card"><h2>Meter</h2>%s</div>' % _kv(rows)
+    yield from _card('<div class="card"><h2>Meter</h2>', rows)
 
 
 def _status(app):
@@ -209,7 +227,7 @@ def _status(app):
         ("Rejected at", _live("data-s", "failure.when", lf.get("when"))),
         ("Last error", _live("data-s", "error", app.sched.last_error, None, "none")),
     ]
-    return '<div class="card" data-status><h2>Status</h2>%s</div>' % _kv(rows)
+    yield from _card('<div class="card" data-status><h2>Status</h2>', rows)
 
 
 def _flat(pairs, prefix=""):
@@ -224,7 +242,12 @@ def _flat(pairs, prefix=""):
 
 
 def _plain_rows(pairs):
-    return "".join("<tr><th>%s</th><td>%s</td></tr>" % (esc(k), esc(v)) for k, v in pairs)
+    for k, v in pairs:
+        yield "<tr><th>"
+        yield esc(k)
+        yield "</th><td>"
+        yield esc(v)
+        yield "</td></tr>"
 
 
 def index(app):
@@ -233,79 +256,44 @@ def index(app):
 
 
 def index_parts(app):
-    """The dashboard page as a list of HTML pieces (sent one by one: see index_response)."""
-    st = app.state
-    msg = st.message
+    """The dashboard page as HTML pieces (a generator: see dashboard.pieces_response)."""
     title = app.title()
+    return layout.page_parts(title, _index_body(app), title, "/", app.refresh_s)
+
+
+def _index_body(app):
+    st = app.state
+    msg = st.message  # one message for the whole page, even if a newer one comes meanwhile
     el = st.elapsed_ms()
-    body = ['<div data-live%s>' % (" data-empty" if msg is None else "")]
+    yield '<div data-live%s>' % (" data-empty" if msg is None else "")
     stale = el is None or el > 60000
-    body.append('<p id="stale" class="stale"%s>%s</p>' % (
+    yield '<p id="stale" class="stale"%s>%s</p>' % (
         "" if stale else " hidden",
         "Waiting for the meter: no valid message yet." if msg is None
-        else "No message from the meter for over a minute."))
-    body.append('<section class="grid hero">%s</section>' % _power(msg))
-    body.append('<section class="card"><div class="tabs"><button type="button" data-range="h" '
-                'aria-pressed="true">1 h</button><button type="button" data-range="d" '
-                'aria-pressed="false">24 h</button></div><h2>Power</h2><div id="graph">'
-                '<noscript><p class="sub">The graph needs JavaScript; the values here reload '
-                'every %d s.</p></noscript></div><p id="gcap" class="sub"></p></section>'
-                % app.refresh_s)
-    body.append('<section class="grid">%s%s</section>' % (_energy(msg, getattr(app, "energy", None)),
-                                                         _phases(msg)))
-    body.append(ENERGY_CHARTS)
-    body.append('<section class="grid">%s%s</section>' % (_meter(msg, st.message_time), _status(app)))
-    body.append('<details class="card"><summary>Every reading, status and counter</summary>')
+        else "No message from the meter for over a minute.")
+    yield '<section class="grid hero">'
+    yield from _power(msg)
+    yield '</section>'
+    yield ('<section class="card"><div class="tabs"><button type="button" data-range="h" '
+           'aria-pressed="true">1 h</button><button type="button" data-range="d" '
+           'aria-pressed="false">24 h</button></div><h2>Power</h2><div id="graph">'
+           '<noscript><p class="sub">The graph needs JavaScript; the values here reload '
+           'every %d s.</p></noscript></div><p id="gcap" class="sub"></p></section>'
+           % app.refresh_s)
+    yield '<section class="grid">'
+    yield from _energy(msg, getattr(app, "energy", None))
+    yield from _phases(msg)
+    yield '</section>'
+    yield ENERGY_CHARTS
+    yield '<section class="grid">'
+    yield from _meter(msg, st.message_time)
+    yield from _status(app)
+    yield '</section>'
+    yield '<details class="card"><summary>Every reading, status and counter</summary>'
     if msg is not None:
-        body.append(readings_table(msg))
-    body.append("<h2>Status</h2><table>%s</table>" % _plain_rows(app.status_rows()))
-    body.append("<h2>Counters</h2><table>%s</table>" % _plain_rows(_flat(app.counter_rows())))
-    body.append("</details></div>")
-    return layout.page_parts(title, body, title, "/", app.refresh_s)
-
-
-def _entries_html(entries):
-    """The newest entries as HTML, newest first, until LOG_PAGE_BYTES (at least one)."""
-    out = []
-    size = 0
-    for i in range(len(entries) - 1, -1, -1):
-        e = parse_entry(entries[i])
-        if e is None:
-            continue
-        nbytes = len(e["hex"].replace("\n", "")) // 2
-        h = ('<div class="entry"><button type="button" class="copy" data-copy="e%d" hidden>Copy'
-             '</button><span class="tag">%s</span> <span class="o">%s</span><p>%s</p><details>'
-             '<summary>%s %d bytes</summary><pre id="e%d">%s</pre></details></div>'
-             % (i, esc(e["reason"]), esc(e["when"] or ""), esc(e["text"]), esc(e["format"]),
-                nbytes, i, esc(e["block"])))
-        if out and size + len(h) > LOG_PAGE_BYTES:
-            break
-        out.append(h)
-        size += len(h)
-    return out
-
-
-def log_page(app):
-    """The newest failed frames kept in log.txt, newest first, each with a copy button."""
-    return "".join(log_page_parts(app))
-
-
-def log_page_parts(app):
-    """log_page() as a list of HTML pieces (each entry one piece: sent one by one)."""
-    title = app.title()
-    n = len(app.log.entries)
-    shown = _entries_html(app.log.entries)
-    body = ["<h1>Rejected frames</h1>"]
-    body.append('<div class="card"><p>%s kept in log.txt (the oldest go past %d kB)%s. '
-                'Each block is the frame as it arrived. To decode one on a computer, copy it '
-                'into a file, or <a href="/log.txt" download="log.txt">download log.txt</a>, '
-                'and run <code>python3 build.py decode log.txt</code>.</p></div>'
-                % ("%d frame%s" % (n, "" if n == 1 else "s"), app.log.limit // 1024,
-                   "; the newest %d are shown here" % len(shown) if len(shown) < n else ""))
-    if shown:
-        body.append('<div class="card">')
-        body.extend(shown)
-        body.append('</div>')
-    else:
-        body.append('<p class="ok">No rejected frames.</p>')
-    return layout.page_parts("Log \u2013 " + title, body, title, "/log")
+        yield from readings_parts(msg)
+    yield "<h2>Status</h2><table>"
+    yield from _plain_rows(app.status_rows())
+    yield "</table><h2>Counters</h2><table>"
+    yield from _plain_rows(_flat(app.counter_rows()))
+    yield "</table></details></div>"

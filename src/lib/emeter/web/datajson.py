@@ -5,8 +5,10 @@ so a tool that reads `build.py decode` output reads this too; what the device ad
 lives under "device" and never collides with them.
 """
 
-from cosem.jsonw import Pairs, dumps
+from cosem.jsonw import Pairs, dumps, write
 from cosem.number import Dec
+
+from emeter.web.textbuf import TextBytes
 
 
 def _ms(ms):
@@ -34,7 +36,7 @@ def device(state, wifi, hostname, extra=None):
     return p
 
 
-def document(state, device_pairs):
+def _pairs(state, device_pairs):
     msg = state.message
     if msg is not None:
         p = Pairs(list(msg.json_value().items))
@@ -42,4 +44,16 @@ def document(state, device_pairs):
         p = Pairs([("format", None), ("timestamp", None), ("meter", Pairs()),
                    ("readings", Pairs())])
     p.add("device", device_pairs)
-    return dumps(p)
+    return p
+
+
+def document(state, device_pairs):
+    """The document as text."""
+    return dumps(_pairs(state, device_pairs))
+
+
+def document_bytes(state, device_pairs):
+    """document() as UTF-8 bytes, what /data.json sends."""
+    out = TextBytes()
+    write(_pairs(state, device_pairs), out)
+    return out.buf

@@ -6,10 +6,12 @@ until the headers end: a client sending one byte a second would hold the loop
 real socket pool: its listening socket collects bytes from up to `max_clients`
 connections without blocking, one `recv_into` per connection per poll, and only
 "accepts" a connection once its request is complete (headers + Content-Length).
-The server then reads that request from memory.  While `max_clients` older
-connections are still sending, a newer one is answered 503 with Retry-After once
-its request is in (read whole, so closing does not reset it; at most 1 kB kept);
-only beyond twice that many is the oldest dropped unanswered.  Sending the response is done
+The server then reads that request from memory; Web.poll asks the gate first (poll())
+and polls the server only when a whole request waits, so an idle pass raises and catches
+no exception.  While `max_clients` older connections are still sending, a newer one is
+answered 503 with Retry-After once its request is in (read whole, so closing does not
+reset it; at most 1 kB kept); only beyond twice that many is the oldest dropped
+unanswered.  Sending the response is done
 non-blocking too, calling `pump()` (the scheduler's UART drain) while the
 client's window is full, and giving up when it has taken nothing for `send_timeout_ms`.
 """
@@ -59,6 +61,7 @@ class GatedPool:
         self.client_timeout_ms = client_timeout_ms
         self.send_timeout_ms = send_timeout_ms
         self.listener = None
+        self.buf = None   # the listener's read buffer: Web hands it the HTTP server's own
         self.dropped = 0  # connections closed unanswered (too slow, too large, too many)
         self.busy = 0     # connections answered 503 (all slots taken by slower clients)
 
@@ -75,7 +78,10 @@ class _Listener:
         self.gate = gate
         self.sock = sock
         self.pending = []  # [conn, addr, bytearray, started]
-        self.buf = bytearray(1024)
+        self.ready = None  # (_Ready, addr) found by poll(), for the server's accept()
+        # read into, then copied at once: the server reads a request later from _Ready,
+        # so the two can share one buffer (gate.buf)
+        self.buf = gate.buf or bytearray(1024)
 
     def setsockopt(self, *args):
         self.sock.setsockopt(*args)
@@ -96,6 +102,9 @@ class _Listener:
         for p in self.pending:
             _close(p[0])
         self.pending = []
+        if self.ready is not None:
+            _close(self.ready[0].conn)
+            self.ready = None
         self.sock.close()
 
     def _drop(self, p):
@@ -123,10 +132,30 @@ class _Listener:
                 self._drop(self.pending[0])
             self.pending.append([conn, addr, bytearray(), g.ticks_ms()])
 
+    def poll(self):
+        """The gate's work for one pass (new connections, what arrived, timeouts); True when a
+        whole request waits for the server, which then takes it with accept(). A pass with
+        nothing waiting ends here, without an exception for the server to catch."""
+        if self.ready is None:
+            self.ready = self._next()
+        return self.ready is not None
+
     def accept(self):
         """A connection whose request has fully arrived, else OSError(EAGAIN)."""
+        r = self.ready
+        if r is None:
+            r = self._next()
+        self.ready = None
+        if r is None:
+            raise OSError(_EAGAIN, "EAGAIN")
+        return r
+
+    def _next(self):
+        """(connection, address) of one whose request has fully arrived, or None."""
         g = self.gate
         self._accept_new()
+        if not self.pending:
+            return None
         now = g.ticks_ms()
         for p in list(self.pending):
             conn, addr, data, started = p
@@ -161,7 +190,7 @@ class _Listener:
                     return _Ready(g, conn, bytes(data)), addr
             if ticks_diff(now, started) > g.client_timeout_ms:
                 self._drop(p)
-        raise OSError(_EAGAIN, "EAGAIN")
+        return None
 
 
 class _Ready:

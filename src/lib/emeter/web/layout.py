@@ -1,13 +1,9 @@
 """The frame every page shares: head (cached assets), the top bar with its links."""
 
 from emeter.web import assets
+from emeter.web.pages import esc as _esc
 
 NAV = (("/", "Dashboard"), ("/log", "Log"), ("/setup", "Setup"), ("/data.json", "data.json"))
-_ESC = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
-
-
-def _esc(s):
-    return "".join(_ESC.get(ch, ch) for ch in str(s))
 
 
 def header(title, current=None):
@@ -20,25 +16,22 @@ def header(title, current=None):
     return "".join(out)
 
 
-def page(title, body, brand, current=None, refresh=None):
-    """A whole page; refresh: seconds between reloads when the script cannot run."""
-    return "".join(page_parts(title, body, brand, current, refresh))
-
-
 def page_parts(title, body, brand, current=None, refresh=None):
-    """page() as its pieces, for a response that sends them one by one (a board then never
-    holds the page joined, nor its encoded copy); body: a string or a list of strings."""
-    out = ['<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-           '<meta name="viewport" content="width=device-width,initial-scale=1">'
-           "<title>%s</title>" % _esc(title), assets.head()]
+    """A whole page as its pieces (a generator), for a response that sends them one by one:
+    a board never holds the page joined, nor its encoded copy. body: a string or pieces;
+    refresh: seconds between reloads when the script cannot run."""
+    yield ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+           '<meta name="viewport" content="width=device-width,initial-scale=1"><title>')
+    yield _esc(title)
+    yield "</title>"
+    yield assets.head()
     if refresh:
-        out.append('<noscript><meta http-equiv="refresh" content="%d"></noscript>' % refresh)
-    out.append("</head><body>")
-    out.append(header(brand, current))
-    out.append("<main>")
+        yield '<noscript><meta http-equiv="refresh" content="%d"></noscript>' % refresh
+    yield "</head><body>"
+    yield header(brand, current)
+    yield "<main>"
     if isinstance(body, str):
-        out.append(body)
+        yield body
     else:
-        out.extend(body)
-    out.append("</main></body></html>")
-    return out
+        yield from body
+    yield "</main></body></html>"

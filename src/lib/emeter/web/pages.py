@@ -7,34 +7,46 @@ emeter.web.plainpages, loaded when one is asked for.
 
 from cosem.jsonw import dumps
 
-_ESC = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
+_ESC = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&#39;"))
 
 
 def esc(value):
     """Any value as HTML text: str() of it with the five markup characters replaced."""
-    if value is None:
+    if type(value) is str:
+        s = value
+    elif value is None:
         return ""
-    if isinstance(value, (bytes, bytearray)):
+    elif isinstance(value, (bytes, bytearray)):
         s = bytes(value).hex()
     elif isinstance(value, (list, tuple, dict)):
         s = dumps(value)
     else:
         s = str(value)
-    out = []
-    for ch in s:
-        out.append(_ESC.get(ch, ch))
-    return "".join(out)
+    if "&" in s or "<" in s or ">" in s or '"' in s or "'" in s:
+        for ch, entity in _ESC:  # "&" first: the entities written here are not escaped again
+            s = s.replace(ch, entity)
+    return s  # (the usual text has none of them: returned as it is, nothing allocated)
 
 
 def readings_table(message):
-    out = ['<table><tr><th>Reading</th><th class="v">Value</th><th>Unit</th></tr>']
+    return "".join(readings_parts(message))
+
+
+def readings_parts(message):
+    """Every reading as a table, in HTML pieces."""
+    yield '<table><tr><th>Reading</th><th class="v">Value</th><th>Unit</th></tr>'
     for r in message.readings:
-        name = r.name
-        extra = ""
+        yield "<tr><td>"
+        yield esc(r.name or "")
+        yield ' <span class="o">'
+        yield esc(r.obis)
+        yield "</span>"
         if r.extra:
-            extra = " ".join("%s=%s" % (esc(k), esc(r.extra[k])) for k in sorted(r.extra))
-            extra = ' <span class="o">%s</span>' % extra
-        out.append('<tr><td>%s <span class="o">%s</span>%s</td><td class="v">%s</td><td>%s</td></tr>'
-                   % (esc(name or ""), esc(r.obis), extra, esc(r.value), esc(r.unit)))
-    out.append("</table>")
-    return "".join(out)
+            yield ' <span class="o">%s</span>' % " ".join(
+                "%s=%s" % (esc(k), esc(r.extra[k])) for k in sorted(r.extra))
+        yield '</td><td class="v">'
+        yield esc(r.value)
+        yield "</td><td>"
+        yield esc(r.unit)
+        yield "</td></tr>"
+    yield "</table>"

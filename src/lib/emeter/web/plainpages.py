@@ -1,8 +1,9 @@
 """HTML of the pages shown rarely: the setup form, "saved" and the plain reading page.
 
-Pure functions from data to text, no routing, no I/O; everything that came from the
-meter, the network or a form goes through esc(). Not resident: the web routes import
-this module when such a page is asked for and forget it once the page is built.
+Pure functions from data to text (or to pieces of text: setup_parts), no routing, no
+I/O; everything that came from the meter, the network or a form goes through esc(). Not
+resident: the web routes import this module when such a page is asked for and drop it
+from sys.modules once the response is made (a page's generator keeps what it needs).
 """
 
 from emeter.web import layout
@@ -13,16 +14,28 @@ from emeter.web.style import CSS
 
 
 def _page(title, body, refresh=None):
-    head = ['<!DOCTYPE html><html><head><meta charset="utf-8">',
-            '<meta name="viewport" content="width=device-width,initial-scale=1">']
+    return "".join(_page_parts(title, body, refresh))
+
+
+def _page_parts(title, body, refresh=None):
+    """A page in pieces; body: a string or pieces."""
+    yield ('<!DOCTYPE html><html><head><meta charset="utf-8">'
+           '<meta name="viewport" content="width=device-width,initial-scale=1">')
     if refresh:
-        head.append('<meta http-equiv="refresh" content="%d">' % refresh)
-    head.append("<title>%s</title><style>%s</style>%s</head><body>"
-                % (esc(title), CSS, layout.assets.head()))  # + the dashboard's CSS and script
-    head.append(layout.header("Meter"))
-    head.append(body)
-    head.append("</body></html>")
-    return "".join(head)
+        yield '<meta http-equiv="refresh" content="%d">' % refresh
+    yield "<title>"
+    yield esc(title)
+    yield "</title><style>"
+    yield CSS
+    yield "</style>"
+    yield layout.assets.head()  # + the dashboard's CSS and script
+    yield "</head><body>"
+    yield layout.header("Meter")
+    if isinstance(body, str):
+        yield body
+    else:
+        yield from body
+    yield "</body></html>"
 
 
 def _rows(pairs):
@@ -64,35 +77,38 @@ def index(title, message, meter_rows, status_rows, counter_rows, refresh=10):
 
 
 def _field(name, kind, label, value, secret, is_set, error):
-    out = ['<label for="%s">%s' % (name, esc(label))]
+    """One field of the form, in pieces."""
+    yield '<label for="%s">' % name
+    yield esc(label)
     if secret:
-        out.append(' <span class="o">(%s)</span>' % ("set; empty keeps it" if is_set else "not set"))
+        yield ' <span class="o">(%s)</span>' % ("set; empty keeps it" if is_set else "not set")
     if error:
-        out.append(' <span class="err">%s</span>' % esc(error))
-    out.append("</label>")
+        yield ' <span class="err">%s</span>' % esc(error)
+    yield "</label>"
     if secret:
-        out.append('<input type="password" id="%s" name="%s" autocomplete="off" value="">'
-                   % (name, name))
+        yield ('<input type="password" id="%s" name="%s" autocomplete="off" value="">'
+               % (name, name))
         if is_set and kind != "admin":  # the admin password can be changed, never cleared
-            out.append(' <label style="display:inline"><input type="checkbox" name="clear_%s" '
-                       'value="1"> clear</label>' % name)
+            yield (' <label style="display:inline"><input type="checkbox" name="clear_%s" '
+                   'value="1"> clear</label>' % name)
         if kind == "wpa":  # a network name without its password is refused unless this is ticked
-            out.append(' <label style="display:inline"><input type="checkbox" name="wifi_open" '
-                       'value="1"> open network (no password)</label>')
+            yield (' <label style="display:inline"><input type="checkbox" name="wifi_open" '
+                   'value="1"> open network (no password)</label>')
     elif kind in CHOICES:
-        out.append('<select id="%s" name="%s">' % (name, name))
+        yield '<select id="%s" name="%s">' % (name, name)
+        value = str(value)
         for v, text in CHOICES[kind]:
-            sel = " selected" if str(v) == str(value) else ""
-            out.append('<option value="%s"%s>%s</option>' % (esc(v), sel, esc(text)))
-        out.append("</select>")
+            yield '<option value="%s"%s>%s</option>' % (
+                esc(v), " selected" if str(v) == value else "", esc(text))
+        yield "</select>"
     elif kind == "bool":  # + a marker: an unticked box sends nothing, the marker says it was here
-        out.append('<input type="hidden" name="box_%s" value="1"><input type="checkbox" id="%s" '
-                   'name="%s" value="1"%s>' % (name, name, name, " checked" if value else ""))
+        yield ('<input type="hidden" name="box_%s" value="1"><input type="checkbox" id="%s" '
+               'name="%s" value="1"%s>' % (name, name, name, " checked" if value else ""))
     else:
         # the server checks each kind's own limit; the browser only stops absurd lengths
-        out.append('<input type="text" id="%s" name="%s" value="%s" maxlength="%d">'
-                   % (name, name, esc(value), MAX_INPUT))
-    return "".join(out)
+        yield '<input type="text" id="%s" name="%s" value="' % (name, name)
+        yield esc(value)
+        yield '" maxlength="%d">' % MAX_INPUT
 
 
 # The form in sections people recognise: the field that opens each section, and its title.
@@ -110,28 +126,35 @@ SECTIONS = {
 
 def setup(values, is_set, errors=None, message=None):
     """The settings form. values: name -> shown value (secrets are never shown)."""
-    errors = errors or {}
-    body = ["<h1>Setup</h1>"]
+    return "".join(setup_parts(values, is_set, errors, message))
+
+
+def setup_parts(values, is_set, errors=None, message=None):
+    """setup() as HTML pieces (a generator), for a response that sends them one by one."""
+    return _page_parts("Setup", _setup_body(values, is_set, errors or {}, message))
+
+
+def _setup_body(values, is_set, errors, message):
+    yield "<h1>Setup</h1>"
     if message:
-        body.append('<p class="%s">%s</p>' % ("err" if errors else "ok", esc(message)))
-    body.append('<form method="post" action="/setup">')
+        yield '<p class="%s">%s</p>' % ("err" if errors else "ok", esc(message))
+    yield '<form method="post" action="/setup">'
     claimed = is_set.get("admin_password")
     if not claimed:  # first use: nothing else is saved without an admin password
-        body.append('<h2 class="section">Set an admin password</h2><p>This device is not claimed '
-                    'yet. Choose an admin password (8 characters or more): every later change '
-                    'needs it.</p>')
-        body.append(_field("admin_password", "admin", "Admin password", None, True, False,
-                           errors.get("admin_password")))
+        yield ('<h2 class="section">Set an admin password</h2><p>This device is not claimed '
+               'yet. Choose an admin password (8 characters or more): every later change '
+               'needs it.</p>')
+        yield from _field("admin_password", "admin", "Admin password", None, True, False,
+                          errors.get("admin_password"))
     for name, _, kind, _, secret, label in FIELDS:
         title = SECTIONS.get(name)
         if title:
-            body.append('<h2 class="section">%s</h2>' % esc(title))
+            yield '<h2 class="section">%s</h2>' % esc(title)
         if name == "admin_password" and not claimed:
             continue  # shown first
-        body.append(_field(name, kind, label, values.get(name), secret, is_set.get(name),
-                           errors.get(name)))
-    body.append('<p><button type="submit">Save and restart</button></p></form>')
-    return _page("Setup", "".join(body))
+        yield from _field(name, kind, label, values.get(name), secret, is_set.get(name),
+                          errors.get(name))
+    yield '<p><button type="submit">Save and restart</button></p></form>'
 
 
 def saved(cleared=()):

@@ -14,7 +14,7 @@ settings are written at most once per SAVE_GAP_MS.  HEAD works on every GET rout
 
 import binascii
 
-from adafruit_httpserver import GET, HEAD, POST, Response, Server
+from adafruit_httpserver import GET, HEAD, POST, ChunkedResponse, Response, Server
 from adafruit_httpserver.status import (FORBIDDEN_403, FOUND_302, NOT_FOUND_404, Status,
                                        UNAUTHORIZED_401)
 
@@ -70,7 +70,7 @@ def _head_only(r):
     body = r._body
     if isinstance(body, str):
         body = body.encode("utf-8")
-    if isinstance(body, bytes):
+    if isinstance(body, (bytes, bytearray)):
         r._headers.setdefault("Content-Length", str(len(body)))
         r._body = b""
     else:  # ChunkedResponse: its headers alone
@@ -105,12 +105,33 @@ class _Server(Server):
         return guarded
 
 
+def _unload_unused():
+    """Give back the heap of what adafruit_httpserver loads and no route here uses: its MIME
+    table (every response names its type; the library's own way to drop rows) and the
+    response classes for WebSocket, server-sent events, JSON and redirects (about 5 kB on a
+    board; nothing in the library refers to them)."""
+    import sys
+    from adafruit_httpserver import MIMETypes
+    MIMETypes.configure(keep_for=[])
+    for name in ("adafruit_httpserver", "adafruit_httpserver.response"):
+        module = sys.modules.get(name)
+        for cls in ("Websocket", "SSEResponse", "JSONResponse", "Redirect"):
+            try:
+                delattr(module, cls)
+            except (AttributeError, KeyError, TypeError):  # gone already (MicroPython: KeyError)
+                pass
+
+
 class Web:
     def __init__(self, app, pool):
+        _unload_unused()
         self.app = app
         board = app.board
         self.gate = GatedPool(pool, board.ticks_ms, pump=app.sched.pump, sleep_ms=board.sleep_ms)
         self.server = _Server(self.gate, self)
+        # the server reads each request from memory (_Ready), after the gate has read it
+        # from the socket: one buffer serves both
+        self.gate.buf = getattr(self.server, "_buffer", None)
         self.fails = {}         # address -> [wrong passwords in a row, ticks it may try again]
         self.floor = [0, 0]     # the same for the whole device (many addresses at once)
         self.auth_failed = 0
@@ -140,6 +161,10 @@ class Web:
         if self.claim_until is not None and ticks_diff(self.app.board.ticks_ms(),
                                                        self.claim_until) >= 0:
             self.claim_until = None  # closed for good (ticks wrap after days)
+        if self.server.stopped:  # not listening yet (Wi-Fi still joining), or stopped
+            return False
+        if not self.gate.listener.poll():  # no whole request yet: nothing for the server
+            return False
         try:
             return self.server.poll() not in ("no_request", "connection_timed_out")
         except Exception:  # a broken request or a client gone: never stop the loop
@@ -151,13 +176,16 @@ class Web:
         return dashboard.index_response(self, request)  # issue 6: the dashboard page
 
     def data(self, request):
-        body = datajson.document(self.app.state, self.app.device_json())
+        body = datajson.document_bytes(self.app.state, self.app.device_json())
         return Response(request, body, content_type="application/json",
                         headers=dict(_NO_STORE))  # no CORS: other sites must not read it
 
     def log(self, request):
-        return Response(request, self.app.log.text(), content_type="text/plain; charset=utf-8",
-                        headers=dict(_NO_STORE))
+        # entry by entry (chunked): the ring, up to a quarter of the free heap, is never
+        # joined into one block; the entries as they are now, whatever arrives meanwhile
+        entries = list(self.app.log.entries)
+        return ChunkedResponse(request, lambda: entries, content_type="text/plain; charset=utf-8",
+                               headers=dict(_NO_STORE))
 
     # --- who may do what ----------------------------------------------------
     def guard(self, request, method, path):
@@ -254,7 +282,7 @@ class Web:
             return setupform.handle(self, request)
         finally:
             forget("emeter.web.setupform")
-            forget("emeter.web.plainpages")
+            dashboard.forget_pages()
             forget("emeter.web.forms")
             forget_checks()  # the form's choices and checkers
 

@@ -1,7 +1,8 @@
 """/setup: show the settings form, take a submitted one (checked, saved, then a restart).
 
 Not resident: Web.setup imports this module for the request and forgets it (and the
-page, the form parser and the checkers) once the response is built.
+page, the form parser and the checkers) once the response is made; the form page is
+built in pieces while it goes out (dashboard.pieces_response).
 """
 
 from adafruit_httpserver import GET, Response
@@ -9,6 +10,7 @@ from adafruit_httpserver.status import Status
 
 from emeter.clock import ticks_diff
 from emeter.store.settings import FIELDS
+from emeter.web.dashboard import pieces_response
 from emeter.web.routes import _HTML, _NO_STORE, _TOO_MANY, SAVE_GAP_MS, _text
 
 _BAD_REQUEST = Status(400, "Bad Request")
@@ -27,9 +29,9 @@ def handle(web, request):
         is_set[name] = s.is_set(name)
         if not secret:
             values[name] = s[name]
-    if request.method == GET:
-        return Response(request, pages.setup(values, is_set, message=web.app.setup_note()),
-                        content_type=_HTML, headers=dict(_NO_STORE))
+    if request.method == GET:  # the form in pieces, built while it goes out
+        return pieces_response(request, pages.setup_parts(values, is_set,
+                                                          message=web.app.setup_note()))
     now = web.app.board.ticks_ms()
     if web.saved_at is not None and ticks_diff(now, web.saved_at) < SAVE_GAP_MS:
         wait = (SAVE_GAP_MS - ticks_diff(now, web.saved_at) + 999) // 1000
@@ -52,9 +54,9 @@ def handle(web, request):
                 values[name] = ""
             if kind == "url":  # shown again without a password typed into it
                 values[name] = split_credentials(values[name])[0]
-        return Response(request, pages.setup(values, is_set, errors,
-                                             "Nothing was saved: please correct the marked fields."),
-                        content_type=_HTML, status=_UNPROCESSABLE, headers=dict(_NO_STORE))
+        return pieces_response(request, pages.setup_parts(
+            values, is_set, errors, "Nothing was saved: please correct the marked fields."),
+            _UNPROCESSABLE)
     web.app.save_settings(new)
     web.saved_at = now
     web.app.restart_later(_SAVE_RESTART_MS)
