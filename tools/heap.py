@@ -582,6 +582,8 @@ def table(res):
         lines.append("%-54s %10s %10s" % (LABELS[k], "-" if v is None else v, "" if b is None else b))
     if res.get("step_peaks"):
         lines.append("peak by step: " + ", ".join("%s %d" % (k, v) for k, v in sorted(res["step_peaks"].items())))
+    if res.get("step_live"):
+        lines.append("kept by step: " + ", ".join("%s %d" % (k, v) for k, v in sorted(res["step_live"].items())))
     lines.append("ok: %s%s" % ("yes" if res["ok"] else "no", "" if res["ok"] else " (%s)" % res.get("error")))
     return "\n".join(lines)
 

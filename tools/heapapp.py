@@ -149,8 +149,12 @@ class App:
         name = self.probe.step
         if m > steps.get(name, 0):
             steps[name] = m
-        if live and m > f.get("app_live_max", 0):
-            f["app_live_max"] = m
+        if live:
+            if m > f.get("app_live_max", 0):
+                f["app_live_max"] = m
+            kept = f.setdefault("step_live", {})  # largest heap kept between passes, per step
+            if m > kept.get(name, 0):
+                kept[name] = m
 
     def watch_web(self, web):
         """Keep the text of what the web server raised (Web.poll only counts it)."""
@@ -288,16 +292,16 @@ def run(probe):
         figures["bytes_" + name] = conn.sent
         conn = None
 
-    figures["mqtt_published"] = len(net.broker.published)
+    figures["mqtt_published"] = net.broker.published
     if mqtt is None:
         return
     probe.begin("app_mqtt_publish")
-    before = len(net.broker.published)
+    before = net.broker.published
     mqtt.message_in(app.state.message)
-    yield from a.run_until(lambda: len(net.broker.published) > before, "MQTT publish")
-    if net.broker.published[-1] != mqtt.state_topic:
-        raise RuntimeError("published to %s" % net.broker.published[-1])
-    figures["mqtt_published"] = len(net.broker.published)
+    yield from a.run_until(lambda: net.broker.published > before, "MQTT publish")
+    if net.broker.last_topic != mqtt.state_topic:
+        raise RuntimeError("published to %s" % net.broker.last_topic)
+    figures["mqtt_published"] = net.broker.published
 
 
 def _read(path):

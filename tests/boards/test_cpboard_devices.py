@@ -7,13 +7,18 @@ import pytest
 
 from cpfakes import cp, load  # noqa: F401  (cp is a fixture)
 
-DEFAULTS_KEPT = ("sleep_ms",)   # interface methods with a default that suits the board
-
-
 def test_board_implements_every_interface_method(cp):
-    names = [n for n, v in vars(cp.mod._Interface).items() if callable(v) and not n.startswith("_")]
-    missing = [n for n in names if n not in DEFAULTS_KEPT and n not in vars(cp.Board)]
+    from emeter.boards.base import Board as Interface
+    names = [n for n, v in vars(Interface).items() if not n.startswith("_")]
+    missing = [n for n in names if n not in vars(cp.Board)]
     assert names and missing == []
+    assert cp.Board.keeps_wall_time is False
+
+
+def test_board_does_not_load_the_interface_module(cp):
+    # the interface is documentation and host mode's base class: its code would only take
+    # heap on a board, where every method is the board's own
+    assert not hasattr(cp.mod, "_Interface") and cp.Board.__bases__ == (object,)
 
 
 # --- button ---------------------------------------------------------------
@@ -204,3 +209,16 @@ def test_pin_lookup_code_is_not_kept_after_start(cp):
     b.serial_open(115200, 8, "N", 1)
     assert b._button is not None
     assert "emeter.boards.cpstart" not in sys.modules  # used once, its heap is given back
+
+
+def test_rare_jobs_load_their_code_for_the_call_only(cp):
+    # the remount's checks, the access point and the reset reason run once or seldom:
+    # their code is not part of the board module the loop keeps
+    import sys
+    b = cp.Board()
+    assert b.wifi_start_ap("emeter-0ABC") == "192.168.4.1"
+    assert b.reset_by_watchdog() is False
+    assert "emeter.boards.cpstart" not in sys.modules
+    for name in ("_REMOUNT_AFTER_MS", "_REMOUNT_RETRY_MS"):
+        assert not hasattr(cp.mod, name), name
+    assert "storage" not in cp.Board._make_writable.__code__.co_names

@@ -2,6 +2,7 @@
 (queried back) and to a stand-in dsmr-reader datalogger."""
 
 import http.server
+import sys
 import threading
 from decimal import Decimal
 from urllib.parse import parse_qs
@@ -36,7 +37,11 @@ def test_metrics_endpoint_parses_with_prometheus_client_and_carries_the_readings
     r = run_app(tmp_path, HDLC, speed=4, raw_enabled=0)
     try:
         assert wait_for(lambda: r.app.state.frames_ok >= 1, 20)
+        table_loaded = "emeter.feeds.obismap" in sys.modules
         status, headers, body = r.get("/metrics")
+        # a scrape's code is let go until the next one (the OBIS table too, unless already kept)
+        assert "emeter.feeds.metrics" not in sys.modules
+        assert ("emeter.feeds.obismap" in sys.modules) == table_loaded
     finally:
         stop_app(r)
     assert status == 200 and headers["content-type"].startswith("text/plain; version=0.0.4")
@@ -55,6 +60,7 @@ def test_metrics_endpoint_parses_with_prometheus_client_and_carries_the_readings
     assert fams["emeter_frames_rejected"].type == "counter"
     assert _sample(fams["emeter_uptime_seconds"]).value > 0
     assert _sample(fams["emeter_meter_info"], id=m.meter["id"]).value == 1
+    assert fams["emeter_late"].type == "counter" and fams["emeter_worst_gap_milliseconds"].type == "gauge"
 
 
 def test_dsmr_kilowatts_become_watts_exactly_in_metrics(tmp_path):

@@ -12,8 +12,8 @@ from tools.mpy_vm import package_files, run_in_cpython, run_in_vm  # noqa: E402
 
 MODULES = ("clock", "feeds.obismap", "feeds.dsmrbridge", "feeds.metrics", "feeds.influx",
            "feeds.hadiscovery", "feeds.cadence", "store.feedfields", "store.settings",
-           "store.tomlfile", "store.localtime", "lazy", "feeds.tcpfan", "feeds.mqtt", "feeds.push",
-           "textcheck")
+           "store.settingsfile", "store.tomlfile", "store.localtime", "lazy", "feeds.tcpfan",
+           "feeds.mqtt", "feeds.push", "textcheck")
 CAPTURES = ("hdlc-aidon-6525-list3-2.hex", "dsmr-v5-nl-iskra-mt382-1.txt",
             "mbus-kaifa-ma309m-at-evn-1.hex")
 

@@ -373,6 +373,10 @@ def test_last_will_is_retained_at_qos_0_as_minimqtt_reads_its_arguments():
     client = mqtt.MqttFeed(_WillBoard(), s)._minimqtt()
     assert (client._lw_topic, client._lw_msg) == ("meter1/status", b"offline")
     assert client._lw_retain is True and client._lw_qos == 0
+    assert client.client_id == "emeter-emeter-000abc"
+    # made once per run: the making is not kept in the heap with the client
+    import sys
+    assert "emeter.feeds.mqttclient" not in sys.modules and not hasattr(mqtt.MqttFeed, "_client_id")
 
 
 class _TickBoard(_WillBoard):
@@ -425,3 +429,46 @@ def test_discovery_works_out_each_code_once_and_announces_the_same(monkeypatch):
     assert out == out_every_time
     assert [o for o, _ in out[-1]] == ["1-0:1.8.0", "1-0:1.7.0", "1-0:32.7.0", "0-1:24.2.1"]
     assert all(c is not None for _, c in out[-1])
+
+
+class _FeedsApp:
+    """What Feeds reads of the App: settings, the scheduler's budget, a board, no web server."""
+
+    def __init__(self, **values):
+        self.settings = Settings(values)
+        self.sched = type("Sched", (), {"budget_ms": 355, "drain": None})()
+        self.board = type("Board", (), {"ticks_ms": lambda self: 0})()
+        self.web = None  # no routes: no /metrics
+
+
+@pytest.mark.parametrize("push", [{}, {"push_mode": "influx", "push_url": "http://h/write?db=x"}])
+def test_a_message_keeps_no_copy_of_its_bytes_once_the_feeds_have_it(push, capsys):
+    from emeter.feeds.hub import Feeds
+    m = _messages("hdlc-aidon-6525-list3-2.hex")[0]
+    assert len(m.raw) > 100
+    Feeds(_FeedsApp(**push)).message_in(m)
+    # the device keeps the latest message until the next: without its frames' bytes
+    assert m.raw == b"" and m.readings
+
+
+def test_dsmr_reader_push_keeps_the_bytes_until_it_sends_them(capsys):
+    from emeter.feeds.hub import Feeds
+    from emeter.feeds.push import request_for
+    m = [m for m in cosem.decode(corpus_bytes("dsmr-v5-nl-iskra-mt382-1.txt")) if m.ok][0]
+    raw = m.raw
+    feeds = Feeds(_FeedsApp(push_mode="dsmrreader", push_url="http://h", push_token="k"))
+    feeds.message_in(m)
+    assert m.raw == raw and feeds.push.latest is m
+    url, body, headers = request_for("dsmrreader", "http://h", "k", m)
+    assert body.startswith(b"telegram=%2F")
+
+
+def test_a_push_loads_only_the_writer_of_its_mode():
+    # the DSMR bridge (with the OBIS table it reads) is 9 kB of heap an InfluxDB push never uses
+    from emeter.feeds import push
+    assert not hasattr(push, "telegram") and not hasattr(push, "line")
+    m = _messages("hdlc-aidon-6525-list3-2.hex")[0]
+    url, body, headers = push.request_for("influx", "http://h/write?db=x", "", m)
+    assert body.startswith(b"emeter,")
+    url, body, headers = push.request_for("dsmrreader", "http://h", "", m)
+    assert body.startswith(b"telegram=%2F")

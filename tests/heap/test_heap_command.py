@@ -31,6 +31,10 @@ def _check(doc, form="mpy"):
     # the application really served the pages and published
     assert doc["bytes_index"] > 1000 and doc["bytes_data_json"] > 500 and doc["bytes_setup"] > 1000, doc
     assert doc["mqtt_published"] >= 2, doc
+    # the heap kept between passes, step by step: what grows after boot, and where
+    kept = doc["step_live"]
+    assert {"app_boot", "app_telegram", "app_get_index"} <= set(kept), doc
+    assert max(kept.values()) == doc["app_live_max"] and kept["app_boot"] >= doc["app_boot"], doc
 
 
 def test_json_line_has_every_figure_from_compiled_modules():

@@ -9,7 +9,7 @@ import pytest
 
 from cosem.message import Failure
 
-from emeter.net import sntp
+from emeter.net import ntpwire, sntp
 from emeter.app import App
 from emeter.store.settings import Settings
 from host.uart import ReplayUart
@@ -37,7 +37,7 @@ def _reply(secs, frac=0, mode=4, stratum=2, li=0, origin=NONCE, size=48):
 # --- packets ---------------------------------------------------------------------
 def test_request_is_a_version_4_client_packet_carrying_the_nonce_as_transmit_time():
     buf = bytearray(b"\xff" * 48)                     # reused: old content must go
-    sntp.request(buf, NONCE)
+    ntpwire.request(buf, NONCE)
     assert buf.hex() == (
         "23" "00" "00" "00"                           # LI 0, VN 4, mode 3 (client); rest zero
         + "00" * 4 + "00" * 4 + "00" * 4              # root delay, dispersion, reference id
@@ -52,8 +52,8 @@ def test_reply_for_2026_11_24_is_decoded_to_utc():
         "a1b2c3d4e5f60718"                                       # originate = our nonce
         "eeafdea000000000"                                       # receive
         "eeafdea000000000")                                      # transmit 4004503200 s
-    assert sntp.reply_error(reply, NONCE) is None
-    assert sntp.parse(reply, NONCE) == (2026, 11, 24, 10, 0, 0)
+    assert ntpwire.reply_error(reply, NONCE) is None
+    assert ntpwire.parse(reply, NONCE) == (2026, 11, 24, 10, 0, 0)
 
 
 @pytest.mark.parametrize("secs,when", [
@@ -64,19 +64,19 @@ def test_reply_for_2026_11_24_is_decoded_to_utc():
     (6316531200, (2100, 3, 1, 0, 0, 0)),        # 2100 is not a leap year
 ])
 def test_timestamps_map_to_the_calendar(secs, when):
-    assert sntp.parse(_reply(secs), NONCE) == when
+    assert ntpwire.parse(_reply(secs), NONCE) == when
 
 
 def test_half_a_second_or_more_rounds_up():
-    assert sntp.parse(_reply(4004503200, frac=0x7FFFFFFF), NONCE)[5] == 0
-    assert sntp.parse(_reply(4004503259, frac=0x80000000), NONCE)[3:] == (10, 1, 0)
+    assert ntpwire.parse(_reply(4004503200, frac=0x7FFFFFFF), NONCE)[5] == 0
+    assert ntpwire.parse(_reply(4004503259, frac=0x80000000), NONCE)[3:] == (10, 1, 0)
 
 
 def test_civil_date_agrees_with_the_standard_library_for_two_centuries():
     epoch = datetime.date(1970, 1, 1).toordinal()
     for days in range(-25567, 47482, 7):        # 1900 .. 2100, a day of the week apart
         d = datetime.date.fromordinal(epoch + days)
-        assert sntp.civil(days) == (d.year, d.month, d.day), days
+        assert ntpwire.civil(days) == (d.year, d.month, d.day), days
 
 
 @pytest.mark.parametrize("reply,why", [
@@ -90,23 +90,23 @@ def test_civil_date_agrees_with_the_standard_library_for_two_centuries():
     (_reply(0), "zero"),                                # no transmit time
 ])
 def test_untrustworthy_replies_are_refused(reply, why):
-    assert sntp.reply_error(reply, NONCE) == why
-    assert sntp.parse(reply, NONCE) is None
+    assert ntpwire.reply_error(reply, NONCE) == why
+    assert ntpwire.parse(reply, NONCE) is None
 
 
 def test_pure_functions_give_the_same_answers_under_micropython(monkeypatch):
     monkeypatch.syspath_prepend(ROOT)
     from tools.mpy_vm import package_files, run_in_vm
-    files = package_files("emeter", ("net.sntp", "clock"))
+    files = package_files("emeter", ("net.ntpwire",))
     cases = [_reply(s).hex() for s in (4004503200, 4044470399, 3160814400, 4417977600, 6316531200)]
     probe = (
-        "from emeter.net import sntp\n"
+        "from emeter.net import ntpwire\n"
         "n = bytes.fromhex('%s')\n"
         "for h in %r:\n"
-        "    print(sntp.parse(bytes.fromhex(h), n))\n"
-        "print(sntp.reply_error(bytes.fromhex(%r), n))\n"
+        "    print(ntpwire.parse(bytes.fromhex(h), n))\n"
+        "print(ntpwire.reply_error(bytes.fromhex(%r), n))\n"
         "b = bytearray(48)\n"
-        "print(bytes(sntp.request(b, n)).hex())\n"
+        "print(bytes(ntpwire.request(b, n)).hex())\n"
     ) % (NONCE.hex(), cases, _reply(1, stratum=0).hex())
     rc, out = run_in_vm(probe, files=files)
     assert rc == 0, out
@@ -345,3 +345,27 @@ def test_circuitpython_board_sets_its_rtc(monkeypatch):
     b.set_wall_time((2028, 2, 29, 23, 59, 59))
     assert b.wall_time() == (2028, 2, 29, 23, 59, 59)
     assert tuple(b._rtc.datetime)[:6] == (2028, 2, 29, 23, 59, 59)
+
+
+def test_packet_code_is_loaded_for_one_request_or_reply_and_let_go(tmp_path):
+    import sys
+    server_sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    server_sock.bind(("127.0.0.1", 0))
+    server_sock.settimeout(10)
+    board = ClockBoard(str(tmp_path))
+    client = sntp.Sntp(board, "127.0.0.1", server_sock.getsockname()[1])
+    try:
+        client.start()
+        client.poll()
+        assert "emeter.net.ntpwire" not in sys.modules       # the request is out: let go
+        data, addr = server_sock.recvfrom(512)
+        server_sock.sendto(_reply(4004503200, origin=data[40:48]), addr)
+        for _ in range(200):
+            if client.poll():
+                break
+        assert client.syncs == 1 and board.clock == (2026, 11, 24, 10, 0, 0)
+        # between the hourly syncs only the loop stays: none of the packets' code
+        assert "emeter.net.ntpwire" not in sys.modules
+        assert not hasattr(sntp, "reply_error") and not hasattr(sntp, "request")
+    finally:
+        server_sock.close()

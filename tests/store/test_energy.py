@@ -308,6 +308,34 @@ def test_document_comes_in_chunks_of_about_a_kilobyte():
     json.loads(e.document())
 
 
+def test_document_code_is_let_go_once_written():
+    import sys
+    msgs, rows = seq("dsmr")
+    e = run(msgs)
+    chunks = e.chunks()
+    first = next(chunks)  # a chunked response is written over several loop passes ...
+    assert "emeter.store.energyjson" not in sys.modules
+    assert first + "".join(chunks) == e.document()  # ... and still ends
+    assert e.peaks()[1] and e.rows(2)
+    # a loop pass that only counts energy keeps none of the document's code
+    assert "emeter.store.energyjson" not in sys.modules
+    assert not hasattr(Energy, "_pieces") and not hasattr(Energy, "_meter_peaks")
+
+
+def test_file_and_rescale_code_is_let_go_after_each_use():
+    import sys
+    msgs, rows = seq("dsmr")
+    board = FakeBoard()
+    e = run(msgs, board=board)
+    assert e.writes > 10  # hours closed: the file was written again and again
+    again = Energy(board, peaks_n=3)  # ... and read at start
+    assert again.document() == e.document()
+    # what runs at start, once an hour or on a rare event is not kept between messages
+    assert "emeter.store.energymore" not in sys.modules
+    for method in (Energy._load, Energy.save, Energy._rescale, Energy._fits, Energy._back):
+        assert "pack_into" not in method.__code__.co_names and "held" not in method.__code__.co_varnames
+
+
 def test_a_meter_time_years_ahead_is_not_believed():
     e = Energy(FakeBoard(), zone="UTC")
     assert e.feed(_msg("2026-05-01T10:00:01Z", Dec(1000, 0)))

@@ -75,7 +75,8 @@ for path in ("/seq/dsmr.txt", "/seq/dlms.bin"):
 
 
 def _files():
-    files = package_files("emeter", ("store.energy", "store.localtime"))
+    files = package_files("emeter", ("store.energy", "store.energyjson", "store.energymore",
+                                     "store.localtime", "lazy"))
     files["/seq/dsmr.txt"] = dsmr_bytes()
     files["/seq/dlms.bin"] = dlms_bytes(DLMS_ROWS[:300])
     return files

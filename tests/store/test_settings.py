@@ -88,6 +88,24 @@ def test_checkers_are_let_go_once_stored_settings_are_checked(tmp_path):
     assert "emeter.store.feedfields" not in sys.modules
 
 
+def test_fields_table_and_file_code_are_let_go_once_settings_are_read_or_saved(tmp_path):
+    import sys
+    from emeter.store import settings
+    board = HostBoard(data_dir=str(tmp_path))
+    board.write_file_atomic(FILE, b'EMETER_BAUD = 9600\nEMETER_PUSH_URL = "http://u:p@h/x"\n')
+    s = Settings.load(board)
+    assert s["baud"] == 9600 and s["push_token"] == "u:p"
+    s.save(board)
+    # the labels, keys and file code are needed by no loop pass: not kept in the board's heap
+    for name in ("store.settingsfile", "store.tomlfile", "store.changes", "store.fieldcheck",
+                 "textcheck"):
+        assert "emeter." + name not in sys.modules, name
+    assert "FIELDS" not in vars(settings) and "OWNED" not in vars(settings)
+    # ... and still there for whoever asks (the setup form, the checkers)
+    from emeter.store.settings import FIELDS
+    assert FIELDS[0][0] == "wifi_ssid" and settings.OWNED[0] == "CIRCUITPY_WIFI_SSID"
+
+
 def test_rewrite_keeps_lines_it_does_not_own():
     old = '# mine\nCIRCUITPY_WEB_API_PASSWORD = "pw"\nEMETER_HOSTNAME = "old"\n'
     new = tomlfile.rewrite(old, [("EMETER_HOSTNAME", "new")], ("EMETER_HOSTNAME",))

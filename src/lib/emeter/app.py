@@ -10,6 +10,7 @@ from emeter.button import LongPress
 from emeter.clock import ticks_add, ticks_diff
 from emeter.web.datajson import device
 from emeter.decoding import make_decoder
+from emeter.lazy import forget
 from emeter.store.energy import Energy
 from emeter.store.faillog import FailLog
 from emeter.feeds.hub import Feeds
@@ -231,10 +232,7 @@ class App:
         return "Meter %s" % self.settings["hostname"]
 
     def setup_note(self):
-        if self.settings.problems:
-            return "Stored settings ignored: " + ", ".join(
-                "%s (%s)" % (n, m) for n, m in self.settings.problems)
-        return None
+        return _page_info("setup_note", self)
 
     def wifi_info(self):
         try:
@@ -243,27 +241,7 @@ class App:
             return {}
 
     def status_rows(self):
-        w = self.wifi_info()
-        st = self.state
-        el = st.elapsed_ms()
-        baud, bits, parity = self.serial
-        return [
-            ("last message", "never" if el is None else "%d.%03d s ago" % (el // 1000, el % 1000)),
-            ("uptime", "%d s" % (st.uptime_ms() // 1000)),
-            ("clock", "%s (SNTP: %s)" % (st.now_text(), self.sntp.status())),
-            ("serial", "%d %d%s1%s" % (baud, bits, parity, " (detecting)" if self.autobaud is not None else "")),
-            ("serial error", self.serial_error or "none"),
-            ("settings", self.setup_note() or "ok"),
-            ("wifi", self.wifi.mode),
-            ("ssid", w.get("ssid")),
-            ("ip", w.get("ip")),
-            ("mac", w.get("mac")),
-            ("rssi", w.get("rssi")),
-            ("hostname", self.settings["hostname"] + ".local"),
-            ("free memory", self.board.free_memory()),
-            ("last failure", "%s: %s" % st.last_failure if st.last_failure else "none"),
-            ("last error", self.sched.last_error or "none"),
-        ]
+        return _page_info("status_rows", self)
 
     def extra_counters(self):
         return [("late", self.sched.late), ("worst_gap_ms", self.sched.worst_ms),
@@ -272,13 +250,21 @@ class App:
                 ("errors", self.errors + self.sched.errors + self.web.errors)]
 
     def counter_rows(self):
-        return self.state.counters() + self.extra_counters() + [
-            ("feed " + name, pairs) for name, pairs in self.feeds.counters()]
+        return _page_info("counter_rows", self)
 
     def device_json(self):
         p = device(self.state, self.wifi_info(), self.settings["hostname"], self.extra_counters())
         p.add("feeds", Pairs([(name, Pairs(list(pairs))) for name, pairs in self.feeds.counters()]))
         return p
+
+
+def _page_info(name, app):
+    # what only a page shows: appstatus.py, loaded for the page and let go
+    from emeter import appstatus
+    try:
+        return getattr(appstatus, name)(app)
+    finally:
+        forget("emeter.appstatus")
 
 
 def run(board, port=80, **kw):

@@ -51,7 +51,6 @@ import supervisor
 import wifi
 from watchdog import WatchDogMode
 
-from emeter.boards.base import Board as _Interface
 from emeter.clock import ticks_add, ticks_diff
 from emeter.lazy import forget
 
@@ -59,8 +58,6 @@ RX_BUFFER_SIZE = 4096
 _UART_FIFO = 128          # ESP32 hardware FIFO; within this of full, bytes get dropped
 _RETRY_FIRST_MS = 1000    # a UART that failed is opened again after 1 s, 2 s, 4 s ... 30 s
 _RETRY_MAX_MS = 30000
-_REMOUNT_AFTER_MS = 5000  # give USB time to enumerate before deciding nobody has the drive
-_REMOUNT_RETRY_MS = 60000  # a refused remount is tried again at most once a minute
 _CLOCK_SET_YEAR = 2024    # the RTC starts at 2000 until something sets it
 # CircuitPython raises errno 30 for a read-only drive, but its errno module (like
 # MicroPython's) may not name it
@@ -82,10 +79,14 @@ def _parity(letter):
     return _PARITY[letter]  # type: ignore[return-value]
 
 
-class Board(_Interface):
+class Board:
+    """emeter.boards.base.Board's interface, every method implemented here (tests check it):
+    not a subclass, so the interface's own code is never loaded into the board's heap."""
+
     name = "circuitpython"
     uart_buffer_bytes = RX_BUFFER_SIZE
     can_invert_rx = False   # the interface circuit inverts a P1 signal, not the UART
+    keeps_wall_time = False  # the RTC forgets at every reset: SNTP sets it
 
     def __init__(self, data_dir="/", button_pin=None, led_pin=None):
         self._dir = data_dir if data_dir.endswith("/") else data_dir + "/"
@@ -112,6 +113,9 @@ class Board(_Interface):
     # --- time -----------------------------------------------------------
     def ticks_ms(self):
         return supervisor.ticks_ms()
+
+    def sleep_ms(self, ms):
+        time.sleep(ms / 1000)
 
     def wall_time(self):
         t = self._rtc.datetime
@@ -204,12 +208,11 @@ class Board(_Interface):
         return radio.connected
 
     def wifi_start_ap(self, ssid, password=None):
-        radio = wifi.radio
-        radio.enabled = True
-        radio.start_ap(ssid, password or "")
-        self._ap_ssid = ssid
-        address = radio.ipv4_address_ap
-        return str(address) if address is not None else ""
+        from emeter.boards import cpstart  # the setup access point: first boot, after a reset
+        try:
+            return cpstart.start_ap(self, ssid, password)
+        finally:
+            forget("emeter.boards.cpstart")
 
     def wifi_status(self):
         radio = wifi.radio
@@ -270,25 +273,15 @@ class Board(_Interface):
             pass    # read-only now: the next write finishes it
 
     def _make_writable(self):
-        """Remount CIRCUITPY writable for the board, when no computer can have it."""
-        now = supervisor.ticks_ms()
-        last = self._remount_tried_at
-        why = None
-        if supervisor.runtime.usb_connected:
-            why = "a computer is connected over USB; eject CIRCUITPY or power the board from a charger"
-        elif ticks_diff(now, self._started) < _REMOUNT_AFTER_MS:
-            why = "too soon after start to know whether USB will connect"
-        elif last is not None and ticks_diff(now, last) < _REMOUNT_RETRY_MS:
-            why = "remount refused less than a minute ago"
-        if why is None:
-            self._remount_tried_at = now
-            try:
-                import storage
-                storage.remount("/", readonly=False)
-                return
-            except (ImportError, RuntimeError, OSError) as e:
-                why = "remount failed: %s" % (e,)
-        raise ReadOnlyStorage(_EROFS, "CIRCUITPY is read-only to the board (%s)" % why)
+        """Remount CIRCUITPY writable for the board, when no computer can have it (the
+        checks and the remount are in cpstart.py, loaded for this rare call)."""
+        from emeter.boards import cpstart
+        try:
+            why = cpstart.remount(self)
+        finally:
+            forget("emeter.boards.cpstart")
+        if why is not None:
+            raise ReadOnlyStorage(_EROFS, "CIRCUITPY is read-only to the board (%s)" % why)
 
     # --- people ---------------------------------------------------------
     def button_pressed(self):
@@ -325,10 +318,11 @@ class Board(_Interface):
         return None if mem_free is None else mem_free()
 
     def reset_by_watchdog(self):
+        from emeter.boards import cpstart  # once, at start
         try:
-            return microcontroller.cpu.reset_reason == microcontroller.ResetReason.WATCHDOG
-        except AttributeError:  # a port that cannot tell
-            return False
+            return cpstart.reset_by_watchdog()
+        finally:
+            forget("emeter.boards.cpstart")
 
     def restart(self):
         microcontroller.reset()

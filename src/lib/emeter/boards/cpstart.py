@@ -1,11 +1,19 @@
-"""What the CircuitPython board does once: find its pins, claim the button and the
-status LED, advertise itself over mDNS. Loaded by emeter.boards.circuitpython for
-that call and forgotten right after, so none of it stays in the heap."""
+"""What the CircuitPython board does once or rarely: find its pins, claim the button and
+the status LED, tell a watchdog reset, advertise itself over mDNS,
+open the setup access point, remount CIRCUITPY writable. Loaded by
+emeter.boards.circuitpython for that call and forgotten right after, so none of it stays
+in the heap."""
 
 import board
 import digitalio
 import microcontroller
+import supervisor
 import wifi
+
+from emeter.clock import ticks_diff
+
+_REMOUNT_AFTER_MS = 5000  # give USB time to enumerate before deciding nobody has the drive
+_REMOUNT_RETRY_MS = 60000  # a refused remount is tried again at most once a minute
 
 BUTTON_PINS = ("BUTTON", "BOOT0", "BOOT", "IO0")
 LED_PINS = ("LED",)
@@ -96,3 +104,45 @@ def has_neopixel_write():
     except ImportError:
         return False
     return True
+
+
+def reset_by_watchdog():
+    # type: () -> bool
+    try:
+        return microcontroller.cpu.reset_reason == microcontroller.ResetReason.WATCHDOG
+    except AttributeError:  # a port that cannot tell
+        return False
+
+
+def start_ap(b, ssid, password):
+    # type: (object, str, str | None) -> str
+    radio = wifi.radio
+    radio.enabled = True
+    radio.start_ap(ssid, password or "")
+    b._ap_ssid = ssid
+    address = radio.ipv4_address_ap
+    return str(address) if address is not None else ""
+
+
+def remount(b):
+    # type: (object) -> str | None
+    """Remount CIRCUITPY writable for board b when no computer can have it: None when it
+    is, else why not."""
+    now = supervisor.ticks_ms()
+    last = b._remount_tried_at
+    why = None
+    if supervisor.runtime.usb_connected:
+        why = "a computer is connected over USB; eject CIRCUITPY or power the board from a charger"
+    elif ticks_diff(now, b._started) < _REMOUNT_AFTER_MS:
+        why = "too soon after start to know whether USB will connect"
+    elif last is not None and ticks_diff(now, last) < _REMOUNT_RETRY_MS:
+        why = "remount refused less than a minute ago"
+    if why is None:
+        b._remount_tried_at = now
+        try:
+            import storage
+            storage.remount("/", readonly=False)
+            return None
+        except (ImportError, RuntimeError, OSError) as e:
+            why = "remount failed: %s" % (e,)
+    return why

@@ -10,7 +10,9 @@ has started), so the access-point setup mode works as before.
 # Feed modules are imported only when their feed is on (or /metrics is asked for):
 # RAM is short on the smaller boards.
 
-_GAUGES = ("clients", "connected")
+import sys
+
+from emeter.lazy import forget
 
 
 class Feeds:
@@ -92,6 +94,10 @@ class Feeds:
             self.mqtt.message_in(message)
         if self.push is not None:
             self.push.message_in(message)
+        if self.push is None or self.push.mode != "dsmrreader":
+            # the bytes the message came from (a whole telegram, 0.1-2 kB) are needed by no
+            # one later: the device keeps the message until the next, without them
+            message.raw = b""
 
     def close(self):
         for f in (self.raw, self.bridge, self.mqtt):
@@ -112,29 +118,19 @@ class Feeds:
                 out.append((name, f.counters()))
         return out
 
-    def metric_rows(self):
-        rows = []
-        for name, value in self.app.extra_counters():
-            if not isinstance(value, int):
-                continue
-            if name.endswith("_ms"):
-                rows.append((name[:-3] + "_milliseconds", name, "gauge", [([], value)]))
-            else:
-                rows.append((name + "_total", name, "counter", [([], value)]))
-        fams = {}
-        order = []
-        for feed, pairs in self.counters():
-            for name, value in pairs:
-                m = "feed_" + name + ("" if name in _GAUGES else "_total")
-                if m not in fams:
-                    fams[m] = (m, "Feed counter: " + name, "gauge" if name in _GAUGES else "counter", [])
-                    order.append(m)
-                fams[m][3].append(([("feed", feed)], value))
-        return rows + [fams[m] for m in order]
-
     def _metrics(self, request):
+        # a scrape comes every minute or so: the exposition code and the OBIS table are
+        # loaded for it and let go afterwards (the table stays when a feed keeps it)
         from adafruit_httpserver import Response
+        table_kept = "emeter.feeds.obismap" in sys.modules
         from emeter.feeds import metrics
-        body = metrics.text(self.app.state, self.metric_rows())
-        return Response(request, body, content_type=metrics.CONTENT_TYPE,
+        try:
+            body = metrics.text(self.app.state, metrics.device_rows(self.app, self.counters()))
+            content_type = metrics.CONTENT_TYPE
+        finally:
+            metrics = None
+            forget("emeter.feeds.metrics")
+            if not table_kept:
+                forget("emeter.feeds.obismap")
+        return Response(request, body, content_type=content_type,
                         headers={"Cache-Control": "no-store"})

@@ -11,6 +11,7 @@ from emeter.feeds.obismap import KINDS, in_base_unit, info
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 _P = "emeter_"
+_GAUGES = ("clients", "connected")
 
 
 def _label(v):
@@ -128,3 +129,25 @@ def text(state, extra=(), meter_labels=None):
             out.sample(_P + name, labels, value)
     out.lines.append("")
     return "\n".join(out.lines)
+
+
+def device_rows(app, feed_counters):
+    """The `extra` rows of text(): the App's counters and [(feed, [(name, value)])]."""
+    rows = []
+    for name, value in app.extra_counters():
+        if not isinstance(value, int):
+            continue
+        if name.endswith("_ms"):
+            rows.append((name[:-3] + "_milliseconds", name, "gauge", [([], value)]))
+        else:
+            rows.append((name + "_total", name, "counter", [([], value)]))
+    fams = {}
+    order = []
+    for feed, pairs in feed_counters:
+        for name, value in pairs:
+            m = "feed_" + name + ("" if name in _GAUGES else "_total")
+            if m not in fams:
+                fams[m] = (m, "Feed counter: " + name, "gauge" if name in _GAUGES else "counter", [])
+                order.append(m)
+            fams[m][3].append(([("feed", feed)], value))
+    return rows + [fams[m] for m in order]

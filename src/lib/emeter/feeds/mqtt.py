@@ -96,23 +96,12 @@ class MqttFeed:
 
     # --- the client -------------------------------------------------------
     def _minimqtt(self):
-        import adafruit_minimqtt.adafruit_minimqtt as MQTT
-        c = MQTT.MQTT(broker=self.host, port=self.port, username=self.user, password=self.password,
-                      client_id=self._client_id(), socket_pool=self.board.socket_pool(),
-                      keep_alive=KEEP_ALIVE_S, socket_timeout=self.connect_s,
-                      recv_timeout=self.recv_s, connect_retries=1)
-        c.will_set(self.avail_topic, "offline", retain=True)  # (topic, msg, retain, qos)
-        c.on_message = self._on_message
-        return c
-
-    def _client_id(self):
-        # two devices left at the default host name must not throw each other off the broker
+        # made once (the client is kept across reconnects): mqttclient.py is let go after
+        from emeter.feeds import mqttclient
         try:
-            mac = self.board.wifi_status().get("mac") or ""
-        except Exception:
-            mac = ""
-        tail = "".join([ch for ch in str(mac) if ch not in ":-"])[-6:].lower()
-        return "emeter-" + self.hostname + ("-" + tail if tail else "")
+            return mqttclient.make(self, KEEP_ALIVE_S)
+        finally:
+            forget("emeter.feeds.mqttclient")
 
     def _poll_mode(self, fast):
         # MiniMQTT 8.x keeps its socket and timeout in these attributes; after CONNACK

@@ -9,8 +9,9 @@ board; on the host the same Session over CPython's socket module.
 """
 
 from emeter.clock import ticks_add, ticks_diff
-from emeter.feeds.dsmrbridge import telegram
-from emeter.feeds.influx import line
+
+# Each mode loads only its own writer (on the first push): the DSMR bridge and the OBIS
+# table it reads are no use to an InfluxDB push, the line protocol none to dsmr-reader.
 
 DSMR_READER_PATH = "/api/v1/datalogger/dsmrreading"
 
@@ -29,6 +30,7 @@ def _form_escape(s):
 def request_for(mode, url, token, message):
     """(url, body bytes, headers) for the newest message, or None if nothing to send."""
     if mode == "influx":
+        from emeter.feeds.influx import line
         text = line(message)
         if text is None:
             return None
@@ -40,7 +42,11 @@ def request_for(mode, url, token, message):
             headers["Authorization"] = "Token " + token
         return url, (text + "\n").encode("utf-8"), headers
     if mode == "dsmrreader":
-        raw = message.raw if message.format == "dsmr" else telegram(message)
+        if message.format == "dsmr":
+            raw = message.raw
+        else:
+            from emeter.feeds.dsmrbridge import telegram
+            raw = telegram(message)
         if not raw:
             return None
         if "/api/" not in url:

@@ -31,9 +31,9 @@ another from more than 12 h behind: then a new series (docs/energy.md).
 
 import struct
 
-from cosem.crc import crc16_x25
 from cosem.number import Dec
 
+from emeter.lazy import forget
 from emeter.store.localtime import Zone, date_from_days, days_from_date, iso_local, parse_iso, wall_epoch
 
 NAME = "energy.bin"
@@ -180,52 +180,20 @@ class Energy:
         self.head = [0, 0, 0]
         self.count = [0, 0, 0]
 
-    # --- storage ------------------------------------------------------------
+    # --- storage (energymore.py, loaded for the call) --------------------------
     def _load(self):
-        best = None
-        for slot in (0, 1):
-            try:
-                data = self.board.read_file(NAMES[slot])
-            except OSError:
-                data = None
-            if not data or len(data) != SIZE or data[:4] != _MAGIC:
-                continue
-            if crc16_x25(data, 0, SIZE - 2) != data[SIZE - 2] | data[SIZE - 1] << 8:
-                continue  # torn by a power cut mid-write: the other copy is an hour older
-            h = struct.unpack_from(_HEAD, data, 0)
-            if best is None or h[3] > best[3]:
-                best = h
-                self.slot = slot
-                self.buf[:] = data  # one copy read at a time: never two 4.4 kB files in RAM
-            data = None
-        if best is None:
-            return
-        h = best
-        self.e, self.clock, self.t_last, self.ri, self.rx = h[1], h[2], h[3], h[4], h[5]
-        for i in range(3):
-            o = list(h[6 + 9 * i:15 + 9 * i])
-            self.open[i] = o if o[_KEY] != -1 or o[_END] != -1 else None
-        self.head = [h[33], h[35], h[37]]
-        self.count = [h[34], h[36], h[38]]
+        try:
+            _more().load(self)
+        finally:
+            forget(_MORE)
 
     def save(self, both=False):
         """Write the state over the older of the two copies (called when an hour has closed);
         both: over both (a new series: the other copy would look newer)."""
-        args = [_HEAD, self.buf, 0, _MAGIC, self.e, self.clock, self.t_last, self.ri, self.rx]
-        for o in self.open:
-            args.extend(o if o is not None else (-1, -1, -1, -1, -1, -1, 0, -1, -1))
-        for i in range(3):
-            args.append(self.head[i])
-            args.append(self.count[i])
-        struct.pack_into(*args)
-        c = crc16_x25(self.buf, 0, SIZE - 2)
-        self.buf[SIZE - 2] = c & 0xFF
-        self.buf[SIZE - 1] = c >> 8
-        over = getattr(self.board, "write_file_over", None) or self.board.write_file_atomic
-        for _ in range(2 if both else 1):
-            self.slot = 1 - self.slot
-            over(NAMES[self.slot], self.buf)
-            self.writes += 1
+        try:
+            _more().save(self, both)
+        finally:
+            forget(_MORE)
 
     def _push(self, level, rec):
         cap = _CAP[level]
@@ -247,39 +215,17 @@ class Energy:
 
     def _fits(self, k):
         # every stored number times k still fits the records
-        big = max(self.ri, self.rx)
-        for o in self.open:
-            if o is not None:
-                big = max(big, o[_BI], o[_BX], o[_CI], o[_CX], o[_PK])
-        for level in range(3):
-            for n in range(self.count[level]):
-                r = self.record(level, n)
-                big = max(big, r[1], r[2], r[5] if level == 1 else 0)
-        return big * k < _I64
+        try:
+            return _more().fits(self, k)
+        finally:
+            forget(_MORE)
 
     def _rescale(self, e):
         # a finer register than seen so far: every stored number to exponent e
-        k = 10 ** (self.e - e)
-        self.e = e
-        if self.ri >= 0:
-            self.ri *= k
-        if self.rx >= 0:
-            self.rx *= k
-        for o in self.open:
-            if o is not None:
-                for j in (_BI, _BX, _CI, _CX, _PK):
-                    if o[j] >= 0:
-                        o[j] *= k
-        for level in range(3):
-            fmt = _REC[level]
-            size = struct.calcsize(fmt)
-            for i in range(_CAP[level]):
-                off = _OFFS[level] + i * size
-                r = list(struct.unpack_from(fmt, self.buf, off))
-                for j in (1, 2, 5):
-                    if j < len(r) and r[j] >= 0:
-                        r[j] *= k
-                struct.pack_into(fmt, self.buf, off, *r)
+        try:
+            _more().rescale(self, e)
+        finally:
+            forget(_MORE)
 
     # --- messages -----------------------------------------------------------
     def _when(self, msg, wall):
@@ -382,40 +328,11 @@ class Energy:
         return self._account(t, clk, r[0], r[1], r[2], r[3])
 
     def _back(self, m):
-        # Earlier than what is counted: a replay of messages already counted, a restart, a small
-        # clock step (ignored: they catch up), or, when _BACK_N messages in a row go on from one
-        # another from more than _BACK_S behind, another timeline (a meter's clock set back, an
-        # old capture replayed): a new series from the first of them.
-        held = self._back_at
-        t = m[0]
-        if held and held[-1][0] < t <= held[-1][0] + _ON_S:
-            held.append(m)
-        else:
-            held = self._back_at = [m]
-        if len(held) < _BACK_N or self.t_last - held[0][0] <= _BACK_S:
-            if len(held) >= _BACK_N:
-                held.pop(0)
-            return False
-        self._back_at = None
-        self._jump = None
-        t = held[0][0]
-        dropped = 0
-        for level in range(3):  # what lies after the new time cannot stand beside it
-            while self.count[level] and \
-                    self._end(level, self.record(level, self.count[level] - 1)[0]) > t:
-                self.count[level] -= 1
-                dropped += 1
-        self.note = "time went back %d s: a new series, %d stored intervals after it dropped" % (
-            self.t_last - t, dropped)
-        self.open = [None, None, None]
-        self.t_last = -1
-        self.ri = -1
-        self.rx = -1
-        w = self.writes
-        for h in held:
-            self._account(h[0], h[1], h[2], h[3], h[4], h[5])
-        self.save(self.writes == w)  # both copies: the drop is kept, whichever loads
-        return True
+        # earlier than what is counted: ignored, or a new series (energymore.back)
+        try:
+            return _more().back(self, m)
+        finally:
+            forget(_MORE)
 
     def _account(self, t, clk, mi, ei, mx, ex):
         # mx < 0: no export register
@@ -504,36 +421,20 @@ class Energy:
     def length(self, level):
         return self.count[level] + (self.open[level] is not None)
 
+    # --- the /energy.json document: energyjson.py, loaded while it is written ----
     def rows(self, level):
         """Every row(level, k), oldest first."""
-        return [self.row(level, k) for k in range(self.length(level))]
+        try:
+            return _json().rows(self, level)
+        finally:
+            forget(_JSON)
 
     def peaks(self):
         """(month label, [(hour label, import)] highest first, mean) of the open month."""
-        m = self.open[2]
-        if m is None:
-            return None, [], -1
-        y, mo = m[_KEY] // 12, m[_KEY] % 12 + 1
-        first = days_from_date(y, mo, 1)
-        last = days_from_date(y + 1, 1, 1) if mo == 12 else days_from_date(y, mo + 1, 1)
-        found = []
-        for k in range(self.count[1]):
-            r = self.record(1, k)
-            if first <= r[0] < last and r[5] >= 0:
-                found.append((r[5], -r[4]))
-        o = self.open[1]
-        if o is not None and first <= o[_KEY] < last and o[_PK] >= 0:
-            found.append((o[_PK], -o[_PKS]))
-        found.sort(reverse=True)  # highest first; the earlier hour wins a tie
-        found = found[:self.peaks_n]
-        total = 0
-        hours = []
-        for v, s in found:
-            total += v
-            hours.append((iso_local(-s, self.zone.offset(-s)), v))
-        n = len(found)
-        mean = (2 * total + n) // (2 * n) if n else -1  # rounded half up at the registers' step
-        return self._label(2, m[_KEY]), hours, mean
+        try:
+            return _json().peaks(self)
+        finally:
+            forget(_JSON)
 
     def document(self):
         """The /energy.json text (chunks() joined)."""
@@ -541,58 +442,23 @@ class Energy:
 
     def chunks(self, size=1024):
         """The /energy.json text in pieces of about `size` characters, for a chunked response:
-        the whole document (about 12 kB when the lists are full) is never in RAM at once."""
-        buf = []
-        n = 0
-        for piece in self._pieces():
-            buf.append(piece)
-            n += len(piece)
-            if n >= size:
-                yield "".join(buf)
-                buf = []
-                n = 0
-        if buf:
-            yield "".join(buf)
+        the whole document (about 12 kB when the lists are full) is never in RAM at once.
+        The generator keeps its module's code until it is done; sys.modules lets go now."""
+        try:
+            return _json().chunks(self, size)
+        finally:
+            forget(_JSON)
 
-    def _pieces(self):
-        c = _CLOCK_NAME[self.clock]
-        yield '{"unit": "kWh", "clock": %s' % ('"%s"' % c if c else "null")
-        for level, name in ((0, "hours"), (1, "days"), (2, "months")):
-            yield ', "%s": [' % name
-            for k in range(self.length(level)):
-                label, vi, vx, part = self.row(level, k)
-                yield '%s{"start": "%s", "import": %s, "export": %s%s}' % (
-                    ", " if k else "", label, self.kwh(vi), self.kwh(vx),
-                    ', "partial": true' if part else "")
-            yield "]"
-        month, hours, mean = self.peaks()
-        yield ', "peaks": {"month": %s, "n": %d, "hours": [' % (
-            '"%s"' % month if month else "null", self.peaks_n)
-        sep = ""
-        for label, v in hours:
-            yield '%s{"start": "%s", "import": %s}' % (sep, label, self.kwh(v))
-            sep = ", "
-        yield '], "mean": %s' % self.kwh(mean)
-        meter = self._meter_peaks()
-        if meter:
-            yield ', "meter": {%s}' % meter
-        yield "}}"
 
-    def _meter_peaks(self):
-        # Belgian demand: this month's peak 1-0:1.6.0 and the 0-0:98.1.0 history, as sent
-        from cosem.jsonw import dumps
-        parts = []
-        d = self.demand
-        if d is not None:
-            when = d.extra.get("timestamp") if d.extra else None
-            parts.append('"current": {"start": %s, "value": %s, "unit": %s}' % (
-                dumps(when), dumps(d.value), dumps(d.unit)))
-        h = self.demand_history
-        if h is not None and h.extra and h.extra.get("entries"):
-            rows = []
-            for en in h.extra["entries"]:
-                rows.append('{"month": %s, "start": %s, "value": %s, "unit": %s}' % (
-                    dumps(en.get("timestamp")), dumps(en.get("occurred")), dumps(en.get("value")),
-                    dumps(en.get("unit"))))
-            parts.append('"history": [%s]' % ", ".join(rows))
-        return ", ".join(parts)
+_JSON = "emeter.store.energyjson"
+_MORE = "emeter.store.energymore"
+
+
+def _more():
+    from emeter.store import energymore
+    return energymore
+
+
+def _json():
+    from emeter.store import energyjson
+    return energyjson
