@@ -95,6 +95,22 @@ def test_garbage_before_between_and_after_frames_changes_no_message(junk, seed):
     assert _messages(decode(noisy)) == clean
 
 
+def test_a_slash_and_letters_before_a_telegram_are_noise_not_its_identification():
+    # junk like an identification start ('/' + three letters) just before the real '/':
+    # with a CRC the telegram was lost, without one its identification line was wrong
+    checked = 0
+    for name in DSMR:
+        data = corpus.capture(name)
+        clean = _messages(decode(data))
+        if not clean:
+            continue
+        checked += 1
+        for junk in (b"/abc", b"/ab/x", b"/KFM5"):
+            for got in (decode(junk + data), _feed_in_chunks(junk + data, [3, 64])):
+                assert _messages(got) == clean, (name, junk)
+    assert checked > 20
+
+
 # bytes that read as the start of an unframed APDU: ciphered (DB, system title length 08), with
 # an LLC header, and a data-notification whose date-time is absent (00) or present (0C)
 _APDU_LOOKALIKES = (b"\xdb\x08", b"\xe6\xe7\x00\xdb\x08", b"\x0f\x00\x00\x00\x00\x00",

@@ -88,6 +88,10 @@ def dsmr_end(buf, pos, avail, final):
     # the Polish encrypted P1 variant: ident line, blank line, 00 82 LL LL, then a GCM block, '!' CRC
     line_start = False
     limit = min(avail, pos + MAX_BUFFER)
+    # a '/' later in the identification line: this one was noise before the real start
+    nl = buf.find(b"\n", i, limit)
+    if buf.find(b"/", i, limit if nl < 0 else nl) >= 0:
+        return 0
     bad = _binary_at(buf, i, limit)  # the next 00 / FF byte (or limit)
     if bad >= limit:
         return _text_end(buf, pos, i, avail, limit, final)
