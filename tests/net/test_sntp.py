@@ -287,12 +287,17 @@ def test_a_failed_lookup_is_a_failed_attempt_not_an_error_in_the_loop(tmp_path):
     assert pool.lookups == 2 and client.failures == 2
 
 
-def test_kiss_of_death_backs_off_instead_of_waiting_an_hour(tmp_path):
+def _local_server_and_client(tmp_path):
+    """A UDP socket on loopback standing in for the server, and a client aimed at it."""
     server_sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     server_sock.bind(("127.0.0.1", 0))
     server_sock.settimeout(10)
     board = ClockBoard(str(tmp_path))
-    client = sntp.Sntp(board, "127.0.0.1", server_sock.getsockname()[1])
+    return server_sock, board, sntp.Sntp(board, "127.0.0.1", server_sock.getsockname()[1])
+
+
+def test_kiss_of_death_backs_off_instead_of_waiting_an_hour(tmp_path):
+    server_sock, board, client = _local_server_and_client(tmp_path)
     try:
         client.start()
         client.poll()
@@ -349,11 +354,7 @@ def test_circuitpython_board_sets_its_rtc(monkeypatch):
 
 def test_packet_code_is_loaded_for_one_request_or_reply_and_let_go(tmp_path):
     import sys
-    server_sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    server_sock.bind(("127.0.0.1", 0))
-    server_sock.settimeout(10)
-    board = ClockBoard(str(tmp_path))
-    client = sntp.Sntp(board, "127.0.0.1", server_sock.getsockname()[1])
+    server_sock, board, client = _local_server_and_client(tmp_path)
     try:
         client.start()
         client.poll()
