@@ -16,6 +16,20 @@ def _is_hex(c):
     return 48 <= c <= 57 or 65 <= c <= 70 or 97 <= c <= 102
 
 
+def _letters(buf, i):
+    """True when buf[i:i + 3] are three ASCII letters (a maker's flag id)."""
+    for k in range(i, i + 3):
+        c = buf[k] | 0x20
+        if c < 97 or c > 122:
+            return False
+    return True
+
+
+def _ident_start(buf, s):
+    """True when buf[s] opens '/XXXd': the flag id and the baud digit of a telegram's first line."""
+    return _letters(buf, s + 1) and 48 <= buf[s + 4] <= 57
+
+
 def _binary_at(buf, i, limit):
     """Index of the first 00 or FF byte in buf[i:limit], or limit."""
     a = buf.find(b"\x00", i, limit)
@@ -80,18 +94,20 @@ def dsmr_end(buf, pos, avail, final):
     # identification: '/' + three letters
     if avail - pos < 5:
         return 0 if final else -1
-    for i in range(pos + 1, pos + 4):
-        c = buf[i] | 0x20
-        if c < 97 or c > 122:
-            return 0
+    if not _letters(buf, pos + 1):
+        return 0
     i = pos + 4
     # the Polish encrypted P1 variant: ident line, blank line, 00 82 LL LL, then a GCM block, '!' CRC
     line_start = False
     limit = min(avail, pos + MAX_BUFFER)
-    # a '/' later in the identification line: this one was noise before the real start
+    # a later '/XXXd' (three letters, the baud digit) on the identification line: this '/'
+    # was noise just before the real start ('/' alone may stand in a meter's type text)
     nl = buf.find(b"\n", i, limit)
-    if buf.find(b"/", i, limit if nl < 0 else nl) >= 0:
-        return 0
+    s = buf.find(b"/", i, limit if nl < 0 else nl)
+    while 0 <= s < avail - 4:
+        if _ident_start(buf, s):
+            return 0
+        s = buf.find(b"/", s + 1, limit if nl < 0 else nl)
     bad = _binary_at(buf, i, limit)  # the next 00 / FF byte (or limit)
     if bad >= limit:
         return _text_end(buf, pos, i, avail, limit, final)
