@@ -146,16 +146,22 @@ def test_a_code_missing_from_a_message_renders_empty_so_home_assistant_keeps_its
     assert _render(tmpl, {"readings": {"1-0:1.7.0": {"value": 3}}}) == ""
 
 
+def _online_then_dies(r, w):
+    """The device comes online, then its socket just goes away (no DISCONNECT, no goodbye
+    publish): the broker publishes its will."""
+    assert wait_for(lambda: r.app.feeds.mqtt.connected, 20)
+    assert wait_for(lambda: w.topic("meter1/status")[-1:] == ["online"], 20)
+    r.stopping = True
+    r.thread.join(10)
+    r.app.feeds.mqtt._close()
+    assert wait_for(lambda: w.topic("meter1/status")[-1:] == ["offline"], 20)
+
+
 def test_last_will_marks_the_meter_offline_when_the_connection_dies(tmp_path, broker):
     w = Watcher(broker.port)
     r = run_app(tmp_path, DSMR, **_mqtt_settings(broker, ha_discovery=0))
     try:
-        assert wait_for(lambda: r.app.feeds.mqtt.connected, 20)
-        assert wait_for(lambda: w.topic("meter1/status")[-1:] == ["online"], 20)
-        r.stopping = True
-        r.thread.join(10)
-        r.app.feeds.mqtt._close()  # the socket just goes away: no DISCONNECT packet
-        assert wait_for(lambda: w.topic("meter1/status")[-1:] == ["offline"], 20)
+        _online_then_dies(r, w)
         assert w.matching("homeassistant/") == []
     finally:
         stop_app(r)
@@ -168,12 +174,7 @@ def test_a_client_that_connects_after_the_device_died_sees_it_offline(tmp_path, 
     w = Watcher(broker.port)
     r = run_app(tmp_path, DSMR, **_mqtt_settings(broker, ha_discovery=0))
     try:
-        assert wait_for(lambda: r.app.feeds.mqtt.connected, 20)
-        assert wait_for(lambda: w.topic("meter1/status")[-1:] == ["online"], 20)
-        r.stopping = True
-        r.thread.join(10)
-        r.app.feeds.mqtt._close()  # the device dies: no DISCONNECT, no goodbye publish
-        assert wait_for(lambda: w.topic("meter1/status")[-1:] == ["offline"], 20)
+        _online_then_dies(r, w)
         late = Watcher(broker.port, "late")
         try:
             assert wait_for(lambda: late.topic("meter1/status"), 10)

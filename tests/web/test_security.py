@@ -329,13 +329,19 @@ def test_push_token_never_follows_a_changed_url(tmp_path, run_app, sinks):
     assert all(auth == "Token " + TOKEN for _, auth, _ in a.seen)
 
 
-def test_a_new_network_without_its_password_is_refused_not_saved(tmp_path, run_app):
-    # a configured device never opens its access point: a name without its password would
-    # leave only the button reset
+def _on_home_network(tmp_path):
+    """A claimed device whose settings name a protected Wi-Fi network."""
     board = claim(HostBoard(str(tmp_path)))
     s = Settings.load(board)
     s.values.update(wifi_ssid="home", wifi_password="hunter22hunter22")
     s.save(board)
+    return board
+
+
+def test_a_new_network_without_its_password_is_refused_not_saved(tmp_path, run_app):
+    # a configured device never opens its access point: a name without its password would
+    # leave only the button reset
+    board = _on_home_network(tmp_path)
     r = run_app(board)
     before = _stored(board)
     for body in (b"wifi_ssid=neighbour", b"wifi_ssid=neighbour&wifi_password=",
@@ -351,10 +357,7 @@ def test_a_new_network_without_its_password_is_refused_not_saved(tmp_path, run_a
 
 
 def test_an_open_network_is_saved_without_a_password_when_the_form_says_so(tmp_path, run_app):
-    board = claim(HostBoard(str(tmp_path)))
-    s = Settings.load(board)
-    s.values.update(wifi_ssid="home", wifi_password="hunter22hunter22")
-    s.save(board)
+    board = _on_home_network(tmp_path)
     r = run_app(board)
     assert b'name="wifi_open"' in r.get("/setup", password=ADMIN)[2]
     assert r.post("/setup", b"wifi_ssid=cafe&wifi_open=1")[0] == 200
