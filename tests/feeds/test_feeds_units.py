@@ -463,6 +463,35 @@ def test_dsmr_reader_push_keeps_the_bytes_until_it_sends_them(capsys):
     assert body.startswith(b"telegram=%2F")
 
 
+def test_a_ciphered_dsmr_telegram_goes_on_as_text_not_as_its_encrypted_frame(capsys):
+    # Luxembourg/Austria P1 ports send the telegram inside a GCM frame: the message's raw
+    # bytes are that frame, which dsmr-reader and a bridge client cannot read
+    from urllib.parse import unquote_to_bytes
+    from emeter.feeds.hub import Feeds
+    from emeter.feeds.push import request_for
+    name = "dsmrgcm-sagemcom-t210dr-at-steiermark-1"
+    with open(os.path.join(CORPUS, name + ".expected.json")) as f:
+        key = bytes.fromhex(json.load(f)["key"])
+    m = [m for m in cosem.decode(corpus_bytes(name + ".hex"), key) if m.ok][0]
+    assert m.format == "dsmr" and m.raw[:1] == b"\xdb"
+    url, body, headers = request_for("dsmrreader", "http://h", "k", m)
+    text = unquote_to_bytes(body[len(b"telegram="):].replace(b"+", b" "))
+    assert text.startswith(b"/") and text.isascii()
+    assert b"1-0:1.8.0(" in text
+
+    class Bridge:
+        clients = 1
+        sent = []
+
+        def write(self, data):
+            self.sent.append(bytes(data))
+
+    feeds = Feeds(_FeedsApp())
+    feeds.bridge = Bridge()
+    feeds.message_in(m)
+    assert len(Bridge.sent) == 1 and Bridge.sent[0].startswith(b"/") and Bridge.sent[0].isascii()
+
+
 def test_a_push_loads_only_the_writer_of_its_mode():
     # the DSMR bridge (with the OBIS table it reads) is 9 kB of heap an InfluxDB push never uses
     from emeter.feeds import push

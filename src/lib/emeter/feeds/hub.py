@@ -87,7 +87,9 @@ class Feeds:
     def message_in(self, message):
         if self.bridge is not None and self.bridge.clients:
             from emeter.feeds.dsmrbridge import telegram
-            t = message.raw if message.format == "dsmr" else telegram(message)
+            # a text telegram goes on as it came; a ciphered one (Luxembourg, Austria, Poland:
+            # raw is the encrypted frame) and DLMS lists are written from the readings
+            t = message.raw if message.raw[:1] == b"/" else telegram(message)
             if t:
                 self.bridge.write(t)
         if self.mqtt is not None:
