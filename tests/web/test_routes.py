@@ -162,6 +162,21 @@ def test_a_request_that_breaks_the_server_is_still_counted(tmp_path):
         app.web.stop()
 
 
+def test_a_failure_while_gathering_a_request_is_the_web_slots_error_not_the_loops(tmp_path):
+    # (accepting or reading a client happens in the gate, before the server sees it)
+    from emeter.app import App
+    from host.board import HostBoard
+    app = App(HostBoard(str(tmp_path)), port=0, host="127.0.0.1")
+    app.web.start(0, "127.0.0.1")
+    try:
+        def broken():
+            raise OSError("a client gone while it was read")
+        app.web.gate.listener.poll = broken
+        assert app.web.poll() and app.web.errors == 1
+    finally:
+        app.web.stop()
+
+
 def test_the_http_library_parts_no_route_uses_are_let_go(tmp_path):
     # a board keeps every class a module defines: what the web never uses is dropped
     from emeter.app import App

@@ -163,9 +163,9 @@ class Web:
             self.claim_until = None  # closed for good (ticks wrap after days)
         if self.server.stopped:  # not listening yet (Wi-Fi still joining), or stopped
             return False
-        if not self.gate.listener.poll():  # no whole request yet: nothing for the server
-            return False
         try:
+            if not self.gate.listener.poll():  # no whole request yet: nothing for the server
+                return False
             return self.server.poll() not in ("no_request", "connection_timed_out")
         except Exception:  # a broken request or a client gone: never stop the loop
             self.errors += 1
