@@ -472,12 +472,21 @@ def test_a_ciphered_dsmr_telegram_goes_on_as_text_not_as_its_encrypted_frame(cap
     name = "dsmrgcm-sagemcom-t210dr-at-steiermark-1"
     with open(os.path.join(CORPUS, name + ".expected.json")) as f:
         key = bytes.fromhex(json.load(f)["key"])
-    m = [m for m in cosem.decode(corpus_bytes(name + ".hex"), key) if m.ok][0]
-    assert m.format == "dsmr" and m.raw[:1] == b"\xdb"
-    url, body, headers = request_for("dsmrreader", "http://h", "k", m)
-    text = unquote_to_bytes(body[len(b"telegram="):].replace(b"+", b" "))
-    assert text.startswith(b"/") and text.isascii()
-    assert b"1-0:1.8.0(" in text
+    lux = [m for m in cosem.decode(corpus_bytes(name + ".hex"), key) if m.ok][0]
+    assert lux.format == "dsmr" and lux.raw[:1] == b"\xdb"
+    # the Polish hybrid: the identification line in clear, then a GCM block, then '!'
+    from cosem import meterside
+    plain = b"0-0:1.0.0(260410150553S)\r\n1-0:1.8.0(012345.035*kWh)\r\n"
+    ct, tag = meterside.encrypt(key, bytes(8) + bytes(4), plain, b"", 12)
+    block = b"\x30" + bytes(4) + ct + tag
+    wire = b"/EGM5G35\r\n\r\n\x00\x82" + len(block).to_bytes(2, "big") + block + b"!\r\n"
+    pol = [m for m in cosem.decode(wire, key) if m.ok][0]
+    assert pol.format == "dsmr" and pol.raw[:1] == b"/" and b"\x00\x82" in pol.raw
+    for m in (lux, pol):
+        url, body, headers = request_for("dsmrreader", "http://h", "k", m)
+        text = unquote_to_bytes(body[len(b"telegram="):].replace(b"+", b" "))
+        assert text.startswith(b"/") and text.isascii()
+        assert b"1-0:1.8.0(" in text
 
     class Bridge:
         clients = 1
@@ -488,8 +497,10 @@ def test_a_ciphered_dsmr_telegram_goes_on_as_text_not_as_its_encrypted_frame(cap
 
     feeds = Feeds(_FeedsApp())
     feeds.bridge = Bridge()
-    feeds.message_in(m)
-    assert len(Bridge.sent) == 1 and Bridge.sent[0].startswith(b"/") and Bridge.sent[0].isascii()
+    for m in (lux, pol):
+        feeds.message_in(m)
+    assert len(Bridge.sent) == 2
+    assert all(t.startswith(b"/") and t.isascii() and b"1-0:1.8.0(" in t for t in Bridge.sent)
 
 
 def test_a_push_loads_only_the_writer_of_its_mode():

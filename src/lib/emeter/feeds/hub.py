@@ -87,9 +87,11 @@ class Feeds:
     def message_in(self, message):
         if self.bridge is not None and self.bridge.clients:
             from emeter.feeds.dsmrbridge import telegram
-            # a text telegram goes on as it came; a ciphered one (Luxembourg, Austria, Poland:
-            # raw is the encrypted frame) and DLMS lists are written from the readings
-            t = message.raw if message.raw[:1] == b"/" else telegram(message)
+            # a text telegram goes on as it came; a ciphered one (Luxembourg, Austria: raw is
+            # the GCM frame; Poland: text around a GCM block, frame says so) and DLMS lists
+            # are written from the readings
+            plain = message.raw[:1] == b"/" and message.frame is None
+            t = message.raw if plain else telegram(message)
             if t:
                 self.bridge.write(t)
         if self.mqtt is not None:

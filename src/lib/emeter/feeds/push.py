@@ -42,7 +42,7 @@ def request_for(mode, url, token, message):
             headers["Authorization"] = "Token " + token
         return url, (text + "\n").encode("utf-8"), headers
     if mode == "dsmrreader":
-        if message.raw[:1] == b"/":  # a text telegram as it came (not a ciphered frame)
+        if message.raw[:1] == b"/" and message.frame is None:  # text as it came, not ciphered
             raw = message.raw
         else:
             from emeter.feeds.dsmrbridge import telegram
