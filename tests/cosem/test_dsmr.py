@@ -313,6 +313,23 @@ def test_hybrid_with_a_crc_over_the_wire_bytes_is_accepted_and_a_wrong_one_rejec
     assert dsmr.parse(wire + b"%04X\r\n" % bad, key=KEY).reason == "crc"
 
 
+def test_hybrid_telegrams_under_one_key_share_one_cipher(monkeypatch):
+    # a telegram a second: the key's AES and GHASH tables are built once, not per telegram
+    from cosem import gcm
+    wires = [_hybrid(PLAIN, fc=fc) + b"\r\n" for fc in range(5)]
+    other = _hybrid(PLAIN, key=bytes(16)) + b"\r\n"
+    built = []
+    made = gcm.Gcm.__init__
+
+    def counted(self, key):
+        built.append(bytes(key))
+        made(self, key)
+    monkeypatch.setattr(gcm.Gcm, "__init__", counted)
+    assert all(dsmr.parse(w, key=KEY).ok for w in wires)
+    assert dsmr.parse(other, key=bytes(16)).ok and dsmr.parse(wires[0], key=KEY).ok
+    assert built in ([KEY, bytes(16), KEY], [bytes(16), KEY])  # (KEY's may be left from a test before)
+
+
 def test_hybrid_whose_declared_length_misses_the_bang_is_rejected():
     wire = _hybrid(PLAIN)
     out = dsmr.parse(wire[:-1] + b"X!1234\r\n", key=KEY)

@@ -8,6 +8,8 @@ from .message import Failure, Message
 
 GCM_TAG_LEN = 12
 
+_cipher = None  # (key, gcm.Gcm): the key's tables are built for its first telegram, not each
+
 
 def parse_hybrid(data, start, body, ident, key, check_crc):
     """Identification, blank line, then [title length][title][BER length][SC][FC] ciphertext
@@ -58,7 +60,7 @@ def parse_hybrid(data, start, body, ident, key, check_crc):
     except ImportError:
         return Failure("dsmr", "decrypt", "no AES-GCM on this device", data)
     try:
-        plain = gcm.Gcm(key).decrypt(iv, data[i + 5:bang - tag], b"", None)
+        plain = _cipher_for(gcm, key).decrypt(iv, data[i + 5:bang - tag], b"", None)
     except ValueError as e:
         return Failure("dsmr", "decrypt", "decryption failed: %s" % e, data)
     for c in plain:  # a wrong key gives control bytes within the first few dozen
@@ -75,6 +77,13 @@ def parse_hybrid(data, start, body, ident, key, check_crc):
     out = _message(whole, ident, body - start, len(whole) - 1, msg)
     out.raw = bytes(data)  # what came over the wire, for log.txt and replay
     return out
+
+
+def _cipher_for(gcm, key):
+    global _cipher
+    if _cipher is None or _cipher[0] != key:
+        _cipher = (bytes(key), gcm.Gcm(key))
+    return _cipher[1]
 
 
 def ciphered_telegram(plain, key, glo, security, fmt, raw):
