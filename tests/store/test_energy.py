@@ -333,7 +333,9 @@ def test_file_and_rescale_code_is_let_go_after_each_use():
     # what runs at start, once an hour or on a rare event is not kept between messages
     assert "emeter.store.energymore" not in sys.modules
     for method in (Energy._load, Energy.save, Energy._rescale, Energy._fits, Energy._back):
-        assert "pack_into" not in method.__code__.co_names and "held" not in method.__code__.co_varnames
+        assert "pack_into" not in method.__code__.co_names and "record" not in method.__code__.co_names
+    # (a message behind what is counted comes every second until the clock catches up: _back
+    # keeps that bookkeeping; starting a new series, the rare part, is energymore's)
 
 
 def test_a_meter_time_years_ahead_is_not_believed():
@@ -470,6 +472,29 @@ def test_a_small_step_back_is_ignored_until_it_catches_up():
         assert not e.feed(_msg(ts, Dec(v, 0), "Wh"))
     assert e.feed(_msg("2026-05-01T11:30:00Z", Dec(1900, 0), "Wh"))
     assert [r[1] for r in e.rows(0)] == [600, 300] and e.note is None
+
+
+def test_messages_behind_or_too_fine_do_not_load_the_rare_code_each_time(monkeypatch):
+    # a repeated timestamp or a clock set back comes every second until it catches up: only
+    # a new series (or a first look at a too fine register) needs energymore's code
+    from emeter.store import energy
+    loads = []
+    more = energy._more
+
+    def counted():
+        loads.append(1)
+        return more()
+    monkeypatch.setattr(energy, "_more", counted)
+    e = Energy(FakeBoard(), zone="UTC")
+    big = 10 ** 14  # Wh: stored at 1 Wh, a register in micro-Wh beside it overflows the records
+    assert e.feed(_msg("2026-05-01T11:00:01Z", Dec(big, 0), "Wh"))
+    del loads[:]
+    for _ in range(20):
+        assert not e.feed(_msg("2026-05-01T10:40:00Z", Dec(big - 10, 0), "Wh"))
+    assert loads == []
+    for _ in range(20):
+        assert not e.feed(_msg("2026-05-01T11:10:00Z", Dec(big * 10 ** 6 + 5, -6), "Wh"))
+    assert len(loads) == 1  # the first look at the too fine register
 
 
 def test_an_absurd_register_is_missed_and_saves_keep_working():

@@ -172,6 +172,7 @@ class Energy:
 
     def _reset(self):
         self.e = -3                # every stored number is an int times 10**e kWh
+        self._unfit = None         # an exponent found too fine for what is stored (see _account)
         self.clock = NOCLOCK
         self.t_last = -1
         self.ri = -1
@@ -328,9 +329,23 @@ class Energy:
         return self._account(t, clk, r[0], r[1], r[2], r[3])
 
     def _back(self, m):
-        # earlier than what is counted: ignored, or a new series (energymore.back)
+        # Earlier than what is counted: a replay of messages already counted, a restart, a
+        # small clock step (ignored: they catch up), or, when _BACK_N messages in a row go on
+        # from one another from more than _BACK_S behind, another timeline (a meter's clock
+        # set back, an old capture replayed): a new series from the first of them, which
+        # energymore.new_series starts (loaded only then: this runs for every such message).
+        held = self._back_at
+        t = m[0]
+        if held and held[-1][0] < t <= held[-1][0] + _ON_S:
+            held.append(m)
+        else:
+            held = self._back_at = [m]
+        if len(held) < _BACK_N or self.t_last - held[0][0] <= _BACK_S:
+            if len(held) >= _BACK_N:
+                held.pop(0)
+            return False
         try:
-            return _more().back(self, m)
+            return _more().new_series(self, held)
         finally:
             forget(_MORE)
 
@@ -340,7 +355,8 @@ class Energy:
         if e < _E_MIN:
             return False
         if e < self.e:
-            if not self._fits(10 ** (self.e - e)):
+            if e == self._unfit or not self._fits(10 ** (self.e - e)):
+                self._unfit = e  # (not checked again each message while it stays so fine)
                 return False  # a register too fine to hold beside what is stored: missed
             self._rescale(e)
         e = self.e

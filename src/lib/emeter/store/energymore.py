@@ -8,8 +8,8 @@ import struct
 
 from cosem.crc import crc16_x25
 
-from emeter.store.energy import (_BACK_N, _BACK_S, _BI, _BX, _CAP, _CI, _CX, _END, _HEAD, _I64,
-                                 _KEY, _MAGIC, _OFFS, _ON_S, _PK, _REC, NAMES, SIZE)
+from emeter.store.energy import (_BI, _BX, _CAP, _CI, _CX, _END, _HEAD, _I64,
+                                 _KEY, _MAGIC, _OFFS, _PK, _REC, NAMES, SIZE)
 
 
 def load(e):
@@ -99,23 +99,12 @@ def rescale(en, e):
             struct.pack_into(fmt, en.buf, off, *r)
 
 
-def back(e, m):
-    # Earlier than what is counted: a replay of messages already counted, a restart, a small
-    # clock step (ignored: they catch up), or, when _BACK_N messages in a row go on from one
-    # another from more than _BACK_S behind, another timeline (a meter's clock set back, an
-    # old capture replayed): a new series from the first of them.
-    held = e._back_at
-    t = m[0]
-    if held and held[-1][0] < t <= held[-1][0] + _ON_S:
-        held.append(m)
-    else:
-        held = e._back_at = [m]
-    if len(held) < _BACK_N or e.t_last - held[0][0] <= _BACK_S:
-        if len(held) >= _BACK_N:
-            held.pop(0)
-        return False
+def new_series(e, held):
+    """_BACK_N messages in a row from more than _BACK_S behind (energy._back): drop what lies
+    after the first of them and count them as a new series."""
     e._back_at = None
     e._jump = None
+    e._unfit = None
     t = held[0][0]
     dropped = 0
     for level in range(3):  # what lies after the new time cannot stand beside it
