@@ -428,3 +428,14 @@ def test_verify_is_the_authentication_only_check_dlms_calls():
     meterside.verify(key, iv, b"\x10abc", tag)
     with pytest.raises(gcm.AuthError):
         meterside.verify(key, iv, b"\x10abd", tag)
+
+
+def test_a_bad_key_is_refused_and_the_key_code_let_go_all_the_same():
+    from cosem import Decoder
+    for bad in ("00112233", "zz" * 16, b"short"):
+        with pytest.raises(ValueError):
+            Decoder(key=bad)
+        assert "cosem.keysetup" not in sys.modules, bad
+    with pytest.raises(ValueError):
+        aes._PyAes128(b"short")
+    assert "cosem.keysetup" not in sys.modules

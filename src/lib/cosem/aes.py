@@ -26,10 +26,12 @@ class _PyAes128:
     def __init__(self, key):
         global _S, _S2, _S3
         from . import keysetup
-        if _S is None:
-            _S, _S2, _S3 = keysetup.aes_tables()
-        self._rk = keysetup.round_keys(key, _S)
-        keysetup.forget()
+        try:
+            if _S is None:
+                _S, _S2, _S3 = keysetup.aes_tables()
+            self._rk = keysetup.round_keys(key, _S)
+        finally:
+            keysetup.forget()
         self._s = bytearray(16)
         self._t = bytearray(16)
 

@@ -70,9 +70,11 @@ class Decoder:
         self.key = self.auth_key = None
         if key is not None or auth_key is not None:  # (hex text or bytes: keysetup.key_bytes)
             from . import keysetup
-            self.key = keysetup.key_bytes(key)
-            self.auth_key = keysetup.key_bytes(auth_key)
-            keysetup.forget()
+            try:
+                self.key = keysetup.key_bytes(key)
+                self.auth_key = keysetup.key_bytes(auth_key)
+            finally:
+                keysetup.forget()  # (a bad key too: the ValueError goes on without the module)
         self._ciphers = {}  # key -> gcm.Gcm, built on the first encrypted message
 
     # --- public -----------------------------------------------------------
